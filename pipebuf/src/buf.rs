@@ -110,6 +110,24 @@ impl<T: Default, const N: usize> PipeBuf<T, N> {
         PipeBuf { core: Core::inline() }
     }
 
+    /// A buffer for a pipeline's link: inline storage when `N` is not 0, else on the heap with
+    /// `capacity` to start with (fixed if `fixed`), which needs `alloc`.
+    pub(crate) fn for_link(capacity: Option<usize>, fixed: bool) -> Self {
+        #[cfg(feature = "alloc")]
+        if N == 0 {
+            return PipeBuf { core: Core::heap(capacity.unwrap_or(0), !fixed) };
+        }
+        #[cfg(not(feature = "alloc"))]
+        const {
+            assert!(
+                N > 0,
+                "without the `alloc` feature a link needs inline storage, `PipeBuf<T, N>`"
+            );
+        };
+        let _ = (capacity, fixed);
+        PipeBuf { core: Core::inline() }
+    }
+
     /// Sets the largest number of elements the buffer may hold, or removes the limit (`None`).
     ///
     /// A growable heap buffer then grows up to `limit` and no further, so input from a peer can
@@ -337,7 +355,7 @@ impl<T, const N: usize> PipeBuf<T, N> {
     }
 
     #[inline]
-    fn shared(&self) -> &crate::shared::Shared<T> {
+    pub(crate) fn shared(&self) -> &crate::shared::Shared<T> {
         &self.core
     }
 

@@ -92,6 +92,8 @@ extern crate std;
 
 mod buf;
 pub use buf::PipeBuf;
+mod graph;
+pub use graph::{Endpoint, Graph, LinkInfo, StageInfo};
 mod hand_on;
 #[cfg(feature = "std")]
 mod io;
@@ -99,10 +101,21 @@ mod pair;
 pub use pair::{PBufRdWr, PipeBufPair};
 mod rd;
 pub use rd::PBufRd;
+mod run;
+pub use run::{Budget, Status};
 mod shared;
+mod stage;
+pub use stage::{Direction, Port, Stage};
 mod state;
 pub use state::PBufState;
 mod trip;
 pub use trip::PBufTrip;
 mod wr;
 pub use wr::PBufWr;
+
+#[cfg(feature = "derive")]
+pub use pipebuf_derive::{Stage, pipeline};
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;

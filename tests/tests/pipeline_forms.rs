@@ -1,0 +1,112 @@
+//! The forms of `#[pipeline]`: a straight chain, duplex links, nesting, and a hung stage.
+
+// The test stages hold no state.
+#![allow(clippy::unused_self)]
+
+use pipebuf::{PBufState, PipeBuf, PipeBufPair, Stage, Status, pipeline};
+
+/// Echoes what comes up back down, and mirrors the end.
+#[derive(Stage)]
+#[stage(ports(lower: PBufRdWr))]
+struct Echo;
+
+impl Echo {
+    fn process(&mut self, mut p: EchoPorts<'_>) -> bool {
+        let before = p.lower.tripwire();
+        p.lower.rd.forward(p.lower.wr.reborrow());
+        before != p.lower.tripwire()
+    }
+}
+
+/// Passes both directions through unchanged.
+#[derive(Stage)]
+#[stage(ports(lower: PBufRdWr, upper: PBufRdWr))]
+struct Relay;
+
+impl Relay {
+    fn process(&mut self, mut p: RelayPorts<'_>) -> bool {
+        let before = (p.lower.tripwire(), p.upper.tripwire());
+        p.lower.rd.forward(p.upper.wr.reborrow());
+        p.upper.rd.forward(p.lower.wr.reborrow());
+        before != (p.lower.tripwire(), p.upper.tripwire())
+    }
+}
+
+#[pipeline]
+struct Chain {
+    first: Relay,
+    second: Relay,
+    echo: Echo,
+    #[link(<-> first.lower)]
+    net: PipeBufPair,
+}
+
+#[test]
+fn a_chain_needs_no_links() {
+    let mut chain = Chain::new(Relay, Relay, Echo);
+    chain.net().wr.append(b"ping");
+    assert_eq!(chain.process().unwrap(), Status::Progress);
+    assert_eq!(chain.net().rd.data(), b"ping");
+    chain.net().wr.close();
+    chain.process().unwrap();
+    assert_eq!(chain.net().rd.state(), PBufState::Closing);
+    assert_eq!(Chain::GRAPH.links.len(), 3);
+    assert_eq!(Chain::GRAPH.links[1].name, "first-second");
+}
+
+#[pipeline]
+struct Inner {
+    relay: Relay,
+    #[link(<-> relay.lower)]
+    lower: PipeBufPair,
+    #[link(relay.upper <->)]
+    upper: PipeBufPair,
+}
+
+#[pipeline]
+struct Outer {
+    inner: Inner,
+    echo: Echo,
+    #[link(<-> inner.lower)]
+    net: PipeBufPair,
+    #[link(inner.upper <-> echo.lower)]
+    app: PipeBufPair,
+}
+
+#[test]
+fn pipelines_nest() {
+    let mut outer = Outer::new(Inner::new(Relay), Echo);
+    outer.net().wr.append(b"hello");
+    assert_eq!(outer.process().unwrap(), Status::Progress);
+    assert_eq!(outer.net().rd.data(), b"hello");
+    outer.net().wr.close();
+    // Every stream has ended and been taken inside; the caller still has the echo to read.
+    assert_eq!(outer.process().unwrap(), Status::Done);
+    assert_eq!(outer.net().rd.data(), b"hello");
+    assert_eq!(outer.net().rd.state(), PBufState::Closing);
+}
+
+/// Always says it did something, and never does.
+#[derive(Stage)]
+#[stage(ports(input: PBufRd))]
+struct Liar;
+
+impl Liar {
+    fn process(&mut self, _: LiarPorts<'_>) -> bool {
+        true
+    }
+}
+
+#[pipeline]
+struct Lying {
+    liar: Liar,
+    #[link(-> liar.input)]
+    input: PipeBuf,
+}
+
+#[test]
+fn a_stage_that_never_rests_is_caught() {
+    let mut p = Lying::new(Liar);
+    assert_eq!(p.process().unwrap(), Status::Hung { stage: "liar" });
+    let _ = Lying::GRAPH.mermaid().to_string();
+}
