@@ -19,6 +19,7 @@ pub(crate) fn all(pipeline: &Pipeline<'_>, errors: &mut Errors) {
     check_link_has_stage(pipeline, errors);
     check_fixed_has_capacity(pipeline, errors);
     check_ports_linked_once(pipeline, errors);
+    check_link_not_looped(pipeline, errors);
     check_variant_names(pipeline, errors);
     check_accessor_names(pipeline, errors);
 }
@@ -27,11 +28,11 @@ pub(crate) fn all(pipeline: &Pipeline<'_>, errors: &mut Errors) {
 /// ui: fail/pipeline/struct-generic.rs
 fn check_not_generic(pipeline: &Pipeline<'_>, errors: &mut Errors) {
     let generics = &pipeline.item.generics;
-    if !generics.params.is_empty() || generics.where_clause.is_some() {
-        errors.push_spanned(
-            generics,
-            "a `#[pipeline]` struct cannot be generic; name the stages' concrete types",
-        );
+    let message = "a `#[pipeline]` struct cannot be generic; name the stages' concrete types";
+    if !generics.params.is_empty() {
+        errors.push_spanned(generics, message);
+    } else if let Some(clause) = &generics.where_clause {
+        errors.push_spanned(clause, message);
     }
 }
 
@@ -115,6 +116,26 @@ fn check_ports_linked_once(pipeline: &Pipeline<'_>, errors: &mut Errors) {
                     )
                 };
                 errors.push_spanned(&end.port, message);
+            }
+        }
+    }
+}
+
+/// A stage cannot hold both ends of one link: it would borrow the buffer twice, and a stage
+/// that feeds itself needs no buffer. ui: fail/pipeline/link-stage-to-itself.rs
+fn check_link_not_looped(pipeline: &Pipeline<'_>, errors: &mut Errors) {
+    for link in &pipeline.links {
+        if let (Some(from), Some(to)) = (&link.from, &link.to) {
+            if from.stage == to.stage && from.port != to.port {
+                let stage = pipeline.stage(from.stage);
+                errors.push_spanned(
+                    &to.port,
+                    format_args!(
+                        "link `{}` joins stage `{stage}` to itself; a stage cannot hold both ends \
+                         of a buffer, so link its ports to other stages",
+                        link.name
+                    ),
+                );
             }
         }
     }

@@ -19,7 +19,7 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut errors = Errors::new();
     let attr = stage_attr(input, &mut errors);
     let ports = attr.ports.iter().filter_map(|decl| port(decl, &mut errors)).collect::<Vec<_>>();
-    if attr.ports.is_empty() {
+    if attr.ports.is_empty() && !attr.malformed {
         errors.push_spanned(
             &input.ident,
             format_args!(
@@ -37,6 +37,8 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
 struct StageAttr {
     ports: Vec<PortDecl>,
     error: Option<Type>,
+    /// True if an attribute failed to parse: its ports are unknown, so none may be missing.
+    malformed: bool,
 }
 
 /// `name: Type`, as written in `ports(...)`.
@@ -68,6 +70,7 @@ fn stage_attr(input: &DeriveInput, errors: &mut Errors) -> StageAttr {
             Ok(args) => args,
             Err(error) => {
                 errors.push(error);
+                result.malformed = true;
                 continue;
             }
         };
@@ -205,6 +208,7 @@ fn expand(input: &DeriveInput, ports: &[Port<'_>], error: Option<&Type>) -> Toke
     let ports_ty = format_ident!("{}Ports", name);
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let (declared, used) = used_generics(input, ports);
+    let life = ports_lifetime(input);
     let error =
         error.map_or_else(|| quote!(::core::convert::Infallible), ToTokens::to_token_stream);
     let fields = ports.iter().map(|port| {
@@ -215,7 +219,7 @@ fn expand(input: &DeriveInput, ports: &[Port<'_>], error: Option<&Type>) -> Toke
             Kind::Duplex => (quote!(PBufRdWr), "duplex port"),
         };
         let doc = format!(" Port `{name}`: {what} of `{}`.", type_text(element));
-        quote!(#[doc = #doc] pub #name: ::pipebuf::#ty<'a, #element>)
+        quote!(#[doc = #doc] pub #name: ::pipebuf::#ty<#life, #element>)
     });
     let specs = ports.iter().map(|port| {
         let name = port.name.to_string();
@@ -239,13 +243,13 @@ fn expand(input: &DeriveInput, ports: &[Port<'_>], error: Option<&Type>) -> Toke
     let doc = format!(" The ports of [`{name}`], one field per port.");
     quote! {
         #[doc = #doc]
-        #vis struct #ports_ty<'a, #(#declared),*> {
+        #vis struct #ports_ty<#life, #(#declared),*> {
             #(#fields,)*
         }
 
         #[automatically_derived]
         impl #impl_generics ::pipebuf::Stage for #name #ty_generics #where_clause {
-            type Ports<'a> = #ports_ty<'a, #(#used),*> where Self: 'a;
+            type Ports<#life> = #ports_ty<#life, #(#used),*> where Self: #life;
             type Error = #error;
             const PORTS: &'static [::pipebuf::Port] = &[#(#specs),*];
 
@@ -255,15 +259,29 @@ fn expand(input: &DeriveInput, ports: &[Port<'_>], error: Option<&Type>) -> Toke
                 ports: #ports_ty<'_, #(#used),*>,
             ) -> ::core::result::Result<bool, #error> {
                 // The stage's inherent `process` does the work. If it has none, this call would
-                // find the trait's own method and recurse forever; the helper trait makes that a
-                // compile error that names the problem instead.
-                use ::pipebuf::__private::StageNeedsInherentProcess as _;
+                // find the trait's own method and recurse forever; the helper trait makes it an
+                // ambiguity error instead, which names the helper and so the fix.
+                use ::pipebuf::__private::AddAnInherentProcessFnToTheStage as _;
                 ::pipebuf::__private::ProcessResult::<#error>::into_result(Self::process(self, ports))
             }
         }
 
         #upper
     }
+}
+
+/// The lifetime of the ports struct: `'a`, or the first of `'b`, `'c`, ... that the stage does not
+/// use itself.
+fn ports_lifetime(input: &DeriveInput) -> syn::Lifetime {
+    let taken: BTreeSet<String> =
+        input.generics.lifetimes().map(|def| def.lifetime.ident.to_string()).collect();
+    // There are fewer lifetimes than names to try, so one is always free.
+    let name = ('a'..='z')
+        .map(String::from)
+        .chain((0..=taken.len()).map(|i| format!("a{i}")))
+        .find(|name| !taken.contains(name))
+        .unwrap_or_else(|| "a".to_owned());
+    syn::Lifetime::new(&format!("'{name}"), proc_macro2::Span::call_site())
 }
 
 /// The stage's generic parameters that appear in port types, which the ports struct needs too:

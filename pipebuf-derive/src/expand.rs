@@ -39,17 +39,31 @@ pub(crate) fn variant_name(field: &Ident) -> Ident {
     if variant.is_empty() || variant.starts_with(|c: char| c.is_ascii_digit()) {
         variant.insert(0, 'S');
     }
+    if variant == "Self" {
+        // `self_` would give the keyword.
+        variant.push_str("Stage");
+    }
     Ident::new(&variant, field.span())
 }
 
 /// The name of the error enum of pipeline `name`.
 pub(crate) fn error_name(name: &Ident) -> Ident {
-    format_ident!("{}Error", name)
+    // Spanned at the struct's name, where rustc reports a clash with another item.
+    format_ident!("{}Error", name, span = name.span())
+}
+
+/// The error type `process` returns: the user's, if `#[pipeline(error = ...)]` names one, else the
+/// generated enum.
+pub(crate) fn returned_error(p: &Pipeline<'_>) -> TokenStream {
+    p.args
+        .error
+        .as_ref()
+        .map_or_else(|| error_name(&p.item.ident).to_token_stream(), ToTokens::to_token_stream)
 }
 
 /// The name of the ports struct of pipeline `name`, when it is a stage.
 pub(crate) fn ports_name(name: &Ident) -> Ident {
-    format_ident!("{}Ports", name)
+    format_ident!("{}Ports", name, span = name.span())
 }
 
 /// The user's struct without our attributes, plus the chain's links and the run state.
@@ -80,7 +94,7 @@ pub(crate) fn struct_item(p: &Pipeline<'_>) -> TokenStream {
 
 fn inherent_impl(p: &Pipeline<'_>) -> TokenStream {
     let (vis, name) = (&p.item.vis, &p.item.ident);
-    let error = error_name(name);
+    let returned = returned_error(p);
     let params = p.stages.iter().map(|s| {
         let (ident, ty) = (s.ident, s.ty);
         quote!(#ident: #ty)
@@ -96,10 +110,12 @@ fn inherent_impl(p: &Pipeline<'_>) -> TokenStream {
     let process = process_fn(p);
     let graph = graph_const(p);
     let stages = p.stages.len();
+    let error = error_name(name);
     let process_doc = format!(
         " Runs the stages until nothing more moves, and says how the pipeline stands.\n\n\
          # Errors\n\n\
-         The first stage that failed during this call, as [`{error}`]. Its outputs have been \
+         The first stage that failed during this call, as [`{error}`] (converted by `From` when \
+         `#[pipeline(error = ...)]` names another type). Its outputs have been \
          aborted and the abort has reached the ends of the pipeline; it is not called again, while \
          the other stages go on at the next call."
     );
@@ -117,7 +133,7 @@ fn inherent_impl(p: &Pipeline<'_>) -> TokenStream {
             }
 
             #[doc = #process_doc]
-            #vis fn process(&mut self) -> ::core::result::Result<::pipebuf::Status, #error> {
+            #vis fn process(&mut self) -> ::core::result::Result<::pipebuf::Status, #returned> {
                 self.process_with(::pipebuf::Budget::UNLIMITED)
             }
 
@@ -147,7 +163,7 @@ fn link_options(link: &Link<'_>) -> (TokenStream, TokenStream, TokenStream) {
 }
 
 /// The accessor of an external link: the end the outside holds.
-fn accessor(p: &Pipeline<'_>, link: &Link<'_>) -> TokenStream {
+pub(crate) fn accessor(p: &Pipeline<'_>, link: &Link<'_>) -> TokenStream {
     let (vis, ident, ty) = (&p.item.vis, &link.ident, &link.ty);
     let inner = link.from.as_ref().or(link.to.as_ref()).map(|end| {
         let stage = p.stage(end.stage);
@@ -157,7 +173,7 @@ fn accessor(p: &Pipeline<'_>, link: &Link<'_>) -> TokenStream {
     let (doc, ret, body) = match (link.duplex, link.from.is_none()) {
         (false, true) => (
             format!(
-                "The pipeline's input `{ident}`, read by {inner}: write into it, close or abort it."
+                " The pipeline's input `{ident}`, read by {inner}: write into it, close or abort it."
             ),
             {
                 let link = as_trait(ty, &quote!(::pipebuf::__private::Simplex));
@@ -177,7 +193,7 @@ fn accessor(p: &Pipeline<'_>, link: &Link<'_>) -> TokenStream {
             let end = link_end(link, if outside_is_lower { "lower" } else { "upper" });
             (
                 format!(
-                    "The pipeline's duplex port `{ident}`, joined to {inner}: the outside's end."
+                    " The pipeline's duplex port `{ident}`, joined to {inner}: the outside's end."
                 ),
                 {
                     let link = as_trait(ty, &quote!(::pipebuf::__private::Duplex));
@@ -200,7 +216,12 @@ fn accessor(p: &Pipeline<'_>, link: &Link<'_>) -> TokenStream {
 /// changes nothing ends the call.
 fn process_fn(p: &Pipeline<'_>) -> TokenStream {
     let vis = &p.item.vis;
-    let error = error_name(&p.item.ident);
+    let returned = returned_error(p);
+    // At the user's error type, if any, where rustc reports a missing `From` impl.
+    let convert = p.args.error.as_ref().map_or_else(
+        || quote!(error),
+        |ty| quote_spanned!(first_span(ty)=> ::core::convert::From::from(error)),
+    );
     let total = trip_sum(p.links.iter());
     let calls = p.stages.iter().enumerate().map(|(i, stage)| stage_call(p, i, stage));
     let done = p.links.iter().map(|link| {
@@ -244,7 +265,7 @@ fn process_fn(p: &Pipeline<'_>) -> TokenStream {
         #vis fn process_with(
             &mut self,
             budget: ::pipebuf::Budget,
-        ) -> ::core::result::Result<::pipebuf::Status, #error> {
+        ) -> ::core::result::Result<::pipebuf::Status, #returned> {
             let mut error = ::core::option::Option::None;
             let next = {
                 let mut run = self.__pipebuf.start(budget);
@@ -258,7 +279,7 @@ fn process_fn(p: &Pipeline<'_>) -> TokenStream {
                 }
             };
             if let ::core::option::Option::Some(error) = error {
-                return ::core::result::Result::Err(error);
+                return ::core::result::Result::Err(#convert);
             }
             const NAMES: &[&str] = &[#(#names),*];
             ::core::result::Result::Ok(match next {
@@ -312,9 +333,10 @@ fn stage_call(p: &Pipeline<'_>, i: usize, stage: &Stage<'_>) -> TokenStream {
             quote!(#upper.wr.abort();)
         }
     });
-    let alias = Ident::new("Ports", ident.span());
+    let alias = Ident::new("Ports", first_span(ty));
     let stage_trait = as_trait(ty, &quote!(::pipebuf::Stage));
-    quote! {
+    // All of it at the stage's type: a field that holds no stage is reported there, once.
+    quote_spanned! {first_span(ty)=>
         if run.should_call(#i, #trips) {
             type #alias<'x> = #stage_trait::Ports<'x>;
             let ports = #alias { #(#fields),* };
@@ -360,7 +382,7 @@ fn trip_sum<'l, 'a: 'l>(links: impl Iterator<Item = &'l Link<'a>>) -> TokenStrea
     quote!(0u64 #(#terms)*)
 }
 
-fn graph_const(p: &Pipeline<'_>) -> TokenStream {
+pub(crate) fn graph_const(p: &Pipeline<'_>) -> TokenStream {
     let vis = &p.item.vis;
     let name = p.item.ident.to_string();
     let stages = p.stages.iter().map(|s| {
@@ -452,7 +474,7 @@ fn error_enum(p: &Pipeline<'_>) -> TokenStream {
     });
     let names = p.stages.iter().map(|s| {
         let (variant, text) = (variant_name(s.ident), s.ident.to_string());
-        quote!(Self::#variant(_) => #text)
+        quote_spanned!(first_span(s.ty)=> Self::#variant(_) => #text)
     });
     // The arms that use the stage's error type are spanned at the stage's type, where rustc
     // reports a field that holds no stage.
@@ -526,13 +548,13 @@ fn stage_assertions(p: &Pipeline<'_>) -> TokenStream {
 
 /// A pipeline with external links is a stage itself: its ports are those links, seen from
 /// inside the outer pipeline.
-fn nested_stage(p: &Pipeline<'_>) -> TokenStream {
+pub(crate) fn nested_stage(p: &Pipeline<'_>) -> TokenStream {
     let externals: Vec<&Link<'_>> = p.links.iter().filter(|link| link.is_external()).collect();
     if externals.is_empty() {
         return quote!();
     }
     let (vis, name) = (&p.item.vis, &p.item.ident);
-    let (error, ports) = (error_name(name), ports_name(name));
+    let (returned, ports) = (returned_error(p), ports_name(name));
     let doc =
         format!(" The ports of [`{name}`] as a stage of another pipeline: one per external link.");
     let mut fields = Vec::new();
@@ -592,16 +614,22 @@ fn nested_stage(p: &Pipeline<'_>) -> TokenStream {
         #[automatically_derived]
         impl ::pipebuf::Stage for #name {
             type Ports<'a> = #ports<'a>;
-            type Error = #error;
+            type Error = #returned;
             const PORTS: &'static [::pipebuf::Port] = &[#(#specs),*];
 
-            fn process(&mut self, mut ports: #ports<'_>) -> ::core::result::Result<bool, #error> {
+            fn process(&mut self, mut ports: #ports<'_>) -> ::core::result::Result<bool, #returned> {
                 let before = (#(#trips,)*);
                 #(#inward)*
-                let status = self.process_with(::pipebuf::Budget::UNLIMITED)?;
+                let result = self.process_with(::pipebuf::Budget::UNLIMITED);
+                // What the stages handed on before one of them failed goes out with the abort.
                 #(#outward)*
+                let status = result?;
                 let moved = before != (#(#trips,)*);
-                ::core::result::Result::Ok(moved || !::core::matches!(status, ::pipebuf::Status::Waiting | ::pipebuf::Status::Done))
+                // A hung inner stage counts as activity, so the outer pipeline catches it too.
+                ::core::result::Result::Ok(moved || ::core::matches!(
+                    status,
+                    ::pipebuf::Status::Progress | ::pipebuf::Status::Hung { .. }
+                ))
             }
         }
 

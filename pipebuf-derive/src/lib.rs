@@ -93,6 +93,17 @@
 //! # Ok::<(), LoudError>(())
 //! ```
 //!
+//! # `#[derive(Stage)]` syntax
+//!
+//! `#[stage(ports(name: Type, ...), error = E)]` on the stage's struct. Each port type is
+//! `PBufRd<T>` (input), `PBufWr<T>` (output) or `PBufRdWr<T>` (duplex), the element type `T`
+//! left out for bytes. `error` is left out for a stage that cannot fail (`Infallible`). The
+//! derive writes `<Name>Ports<'a>`, one `pub` field per port, and a `Stage` impl that calls the
+//! stage's inherent `fn process(&mut self, ports: <Name>Ports<'_>)`. That impl has the struct's
+//! generic bounds and no others, so put the bounds `process` needs on the struct itself (an
+//! inherent impl with stricter bounds is not found, and rustc reports several `process` methods
+//! in scope).
+//!
 //! # `#[pipeline]` syntax
 //!
 //! Fields without an attribute are stages, called in declaration order. Fields with
@@ -114,6 +125,9 @@
 //! first stage's `lower` and the last stage's `upper`, is a straight chain: each stage's duplex
 //! `upper` port is linked to the next one's `lower` by a hidden `PipeBufPair` whose element type
 //! is that of the lower stage's `upper` port.
+//!
+//! `#[pipeline(error = AppError)]` makes `process` return the user's own error type, converted from
+//! the generated enum with `From`; a nested pipeline then reports that type too.
 //!
 //! Fields cannot carry `#[cfg]`: the macro sees them before they are removed, so it would wire
 //! stages that do not exist. Make the whole pipeline conditional instead.
@@ -161,18 +175,16 @@ fn pipeline_tokens(
     input: &DeriveInput,
 ) -> proc_macro2::TokenStream {
     let mut errors = errors::Errors::new();
-    if !args.is_empty() {
-        errors.push_spanned(
-            args,
-            "`#[pipeline]` takes no arguments; configure links with `#[link(...)]`",
-        );
-    }
+    let args = syn::parse2::<parse::PipelineArgs>(args.clone()).unwrap_or_else(|error| {
+        errors.push(error);
+        parse::PipelineArgs::default()
+    });
     let Some(fields) = parse::struct_fields(input, &mut errors) else {
         let error = errors.finish().err().map(|e| e.to_compile_error());
         return quote::quote!(#error #input);
     };
     let fields = parse::fields(fields, &mut errors);
-    let model = model::Pipeline::build(input, &fields, &mut errors);
+    let model = model::Pipeline::build(input, args, &fields, &mut errors);
     check::all(&model, &mut errors);
     match errors.finish() {
         Ok(()) => expand::pipeline(&model),

@@ -10,11 +10,12 @@ use syn::spanned::Spanned;
 use syn::{DeriveInput, Field, Ident, Type};
 
 use crate::errors::Errors;
-use crate::parse::{EndSyntax, LinkAttr, RawField};
+use crate::parse::{EndSyntax, LinkAttr, PipelineArgs, RawField};
 use crate::symbol::{LOWER, UPPER};
 
 pub(crate) struct Pipeline<'a> {
     pub(crate) item: &'a DeriveInput,
+    pub(crate) args: PipelineArgs,
     pub(crate) fields: &'a [RawField<'a>],
     pub(crate) stages: Vec<Stage<'a>>,
     pub(crate) links: Vec<Link<'a>>,
@@ -53,6 +54,7 @@ impl<'a> Pipeline<'a> {
     /// Builds the graph, recording unknown stages and dropping the links that name them.
     pub(crate) fn build(
         item: &'a DeriveInput,
+        args: PipelineArgs,
         fields: &'a [RawField<'a>],
         errors: &mut Errors,
     ) -> Self {
@@ -93,7 +95,7 @@ impl<'a> Pipeline<'a> {
                 stages.windows(2).enumerate().map(|(i, pair)| chain_link(i, &pair[0], &pair[1])),
             );
         }
-        Pipeline { item, fields, stages, links }
+        Pipeline { item, args, fields, stages, links }
     }
 
     /// The name of stage `i`.

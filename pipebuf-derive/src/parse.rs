@@ -41,6 +41,36 @@ pub(crate) struct Arrow {
     pub(crate) tokens: TokenStream,
 }
 
+/// The arguments of `#[pipeline(...)]`.
+#[derive(Default)]
+pub(crate) struct PipelineArgs {
+    /// `error = Type`: the error type `process` returns, made from the generated enum by `From`.
+    pub(crate) error: Option<syn::Type>,
+}
+
+impl Parse for PipelineArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut args = PipelineArgs::default();
+        while !input.is_empty() {
+            let lookahead = input.lookahead1();
+            if lookahead.peek(kw::error) {
+                let key: kw::error = input.parse()?;
+                input.parse::<Token![=]>()?;
+                if input.is_empty() || input.peek(Token![,]) {
+                    return Err(input.error("expected the error type after `error =`"));
+                }
+                set_once(&mut args.error, input.parse()?, key)?;
+            } else {
+                return Err(lookahead.error());
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(args)
+    }
+}
+
 /// Returns the named fields of the struct, or records why there are none.
 ///
 /// `#[pipeline]` on something else than a struct is reported at its keyword and name.
@@ -163,7 +193,7 @@ fn set_once<T>(slot: &mut Option<T>, value: T, key: impl ToTokens) -> syn::Resul
         let name = key.to_token_stream();
         return Err(syn::Error::new_spanned(
             &name,
-            format_args!("`{name}` is given twice in this `#[link(...)]`; keep one"),
+            format_args!("`{name}` is given twice; keep one"),
         ));
     }
     *slot = Some(value);

@@ -17,15 +17,19 @@ fn expand_file(source: &str) -> String {
     for item in file.items {
         let Item::Struct(item) = item else { continue };
         let input: DeriveInput = syn::parse2(quote::quote!(#item)).expect("a struct parses");
-        let is_pipeline = input.attrs.iter().any(|a| a.path().is_ident("pipeline"));
+        let pipeline = input.attrs.iter().find(|a| a.path().is_ident("pipeline"));
+        let args = pipeline.map(|a| match &a.meta {
+            syn::Meta::List(list) => list.tokens.clone(),
+            _ => proc_macro2::TokenStream::new(),
+        });
         let derives_stage = input.attrs.iter().any(|a| {
             a.path().is_ident("derive")
                 && quote::ToTokens::to_token_stream(&a.meta).to_string().contains("Stage")
         });
-        if is_pipeline {
+        if let Some(args) = args {
             let mut input = input;
             input.attrs.retain(|a| !a.path().is_ident("pipeline"));
-            out.extend(crate::pipeline_tokens(&proc_macro2::TokenStream::new(), &input));
+            out.extend(crate::pipeline_tokens(&args, &input));
         } else if derives_stage {
             out.extend(crate::derive::derive(&input).expect("snapshot inputs are valid"));
         }

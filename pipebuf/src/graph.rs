@@ -26,7 +26,7 @@ use crate::Port;
 ///         LinkInfo { name: "loud", from: Some(Endpoint::new("shout", "output")), to: None, duplex: false },
 ///     ],
 /// };
-/// assert!(GRAPH.dot().to_string().contains("\"shout\" -> \"loud\""));
+/// assert!(GRAPH.dot().to_string().contains("\"shout\" -> \"ext:loud\" [label=\"output\"]"));
 /// assert!(GRAPH.mermaid().to_string().starts_with("flowchart LR"));
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -201,16 +201,16 @@ impl fmt::Display for Dot<'_> {
             )?;
         }
         for link in graph.links {
-            let node = |end: Option<Endpoint>| end.map_or(link.name, |e| e.stage);
             if link.is_external() {
-                writeln!(f, "  \"{}\" [shape=plaintext];", link.name)?;
+                writeln!(f, "  \"ext:{}\" [shape=plaintext, label=\"{}\"];", link.name, link.name)?;
             }
-            write!(f, "  \"{}\" -> \"{}\" [label=\"", node(link.from), node(link.to))?;
-            if !link.is_external() {
-                write!(f, "{}: ", link.name)?;
-            }
-            let port = |end: Option<Endpoint>| end.map_or("", |e| e.port);
-            write!(f, "{} -> {}\"", port(link.from), port(link.to))?;
+            write!(
+                f,
+                "  {} -> {} [label=\"{}\"",
+                Node::end(link, link.from).dot(),
+                Node::end(link, link.to).dot(),
+                EdgeLabel(link)
+            )?;
             if link.duplex {
                 f.write_str(", dir=both")?;
             }
@@ -227,25 +227,78 @@ impl fmt::Display for Mermaid<'_> {
         let graph = self.0;
         f.write_str("flowchart LR\n")?;
         for stage in graph.stages {
-            writeln!(f, "  {}[\"{}: {}\"]", stage.name, stage.name, Escaped(stage.type_name))?;
+            writeln!(f, "  s_{}[\"{}: {}\"]", stage.name, stage.name, Escaped(stage.type_name))?;
         }
         for link in graph.links {
             if link.is_external() {
-                writeln!(f, "  {}([\"{}\"])", link.name, link.name)?;
+                writeln!(f, "  x_{}([\"{}\"])", link.name, link.name)?;
             }
-            let node = |end: Option<Endpoint>| end.map_or(link.name, |e| e.stage);
             let arrow = if link.duplex { "<-->" } else { "-->" };
-            let label = |end: Option<Endpoint>| end.map_or("", |e| e.port);
             writeln!(
                 f,
-                "  {} {arrow}|\"{} -> {}\"| {}",
-                node(link.from),
-                label(link.from),
-                label(link.to),
-                node(link.to)
+                "  {} {arrow}|\"{}\"| {}",
+                Node::end(link, link.from).mermaid(),
+                EdgeLabel(link),
+                Node::end(link, link.to).mermaid()
             )?;
         }
         Ok(())
+    }
+}
+
+/// A node of a drawing: a stage, or an external port of the pipeline.
+#[derive(Copy, Clone)]
+enum Node {
+    Stage(&'static str),
+    External(&'static str),
+}
+
+impl Node {
+    /// The node at one end of a link: its stage, or the link itself when the end is outside.
+    fn end(link: &LinkInfo, end: Option<Endpoint>) -> Node {
+        end.map_or(Node::External(link.name), |end| Node::Stage(end.stage))
+    }
+
+    /// The quoted Graphviz id.
+    fn dot(self) -> NodeId {
+        NodeId { node: self, mermaid: false }
+    }
+
+    /// The Mermaid id.
+    fn mermaid(self) -> NodeId {
+        NodeId { node: self, mermaid: true }
+    }
+}
+
+/// How a [`Node`] is named in one language. In Mermaid the prefixes keep stage and port names
+/// apart and clear of its keywords (`end`); dot quotes its ids, so a prefix on ports is enough.
+struct NodeId {
+    node: Node,
+    mermaid: bool,
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.node, self.mermaid) {
+            (Node::Stage(name), false) => write!(f, "\"{name}\""),
+            (Node::External(name), false) => write!(f, "\"ext:{name}\""),
+            (Node::Stage(name), true) => write!(f, "s_{name}"),
+            (Node::External(name), true) => write!(f, "x_{name}"),
+        }
+    }
+}
+
+/// The label of a link's edge: `name: port -> port` between two stages, and only the stage's
+/// port for an external link, whose name is on its node.
+struct EdgeLabel<'a>(&'a LinkInfo);
+
+impl fmt::Display for EdgeLabel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0.from, self.0.to) {
+            (Some(from), Some(to)) => write!(f, "{}: {} -> {}", self.0.name, from.port, to.port),
+            (Some(end), None) | (None, Some(end)) => f.write_str(end.port),
+            (None, None) => Ok(()),
+        }
     }
 }
 

@@ -35,6 +35,51 @@
 //! assert!(!output.rd().is_aborted());
 //! ```
 //!
+//! # A pipeline
+//!
+//! The same component as a stage, and a pipeline of two of them that the macro glues together
+//! (feature `derive`, on by default):
+//!
+//! ```
+//! # #[cfg(feature = "derive")] {
+//! use pipebuf::{pipeline, PipeBuf, Stage, Status};
+//!
+//! /// Upper-cases whatever arrives, in place, and hands it on.
+//! #[derive(Stage)]
+//! #[stage(ports(input: PBufRd, output: PBufWr))]
+//! struct Shout;
+//!
+//! impl Shout {
+//!     fn process(&mut self, mut p: ShoutPorts<'_>) -> bool {
+//!         let before = p.input.tripwire();
+//!         p.input.data_mut().make_ascii_uppercase();
+//!         p.input.forward(p.output);
+//!         p.input.is_tripped(before)
+//!     }
+//! }
+//!
+//! #[pipeline]
+//! struct Loud {
+//!     first: Shout,
+//!     second: Shout,
+//!     #[link(-> first.input)]
+//!     text: PipeBuf,
+//!     #[link(first.output -> second.input)]
+//!     middle: PipeBuf,
+//!     #[link(second.output ->)]
+//!     loud: PipeBuf,
+//! }
+//!
+//! let mut loud = Loud::new(Shout, Shout);
+//! loud.text().append(b"hello");
+//! loud.text().close();
+//! let Ok(status) = loud.process(); // no stage can fail, so neither can the pipeline
+//! assert_eq!(status, Status::Done);
+//! assert_eq!(loud.loud().data(), b"HELLO");
+//! println!("{}", Loud::GRAPH.mermaid());
+//! # }
+//! ```
+//!
 //! # Concepts
 //!
 //! - **Component and glue.** A component (a stage) takes a [`PBufRd`] for its input and a
@@ -49,6 +94,11 @@
 //!   consumer to flush now. See [`PBufState`].
 //! - **Hand-on without copies.** [`PBufRd::forward`] and [`PBufRd::forward_prefix`] give the
 //!   next buffer the storage itself when it is empty, so a pass-through costs O(1) per chunk.
+//! - **Stages and pipelines.** A [`Stage`] declares named, typed ports and a `process` call;
+//!   `#[derive(Stage)]` writes the impl from the ports declared once. `#[pipeline]` turns a struct
+//!   of stages and links into the glue: the link buffers, the activity loop (with a [`Budget`]
+//!   and a [`Status`]), the propagation of close and abort, an error enum naming the failed
+//!   stage, and the wiring as a [`Graph`]. See [the example below](#a-pipeline).
 //! - **Backpressure and limits.** A buffer may have a fixed capacity or a limit
 //!   ([`PipeBuf::set_limit`]). A producer driven by a peer asks for space with
 //!   [`PBufWr::try_space`] and [`PBufWr::free_space`], so a peer can never cause a panic or
@@ -59,6 +109,7 @@
 //! | feature | default | enables |
 //! | --- | --- | --- |
 //! | `std` | yes | `std::io::Read`/`Write` impls, [`PBufWr::input_from`], [`PBufRd::output_to`]; implies `alloc` |
+//! | `derive` | yes | `#[pipeline]` and `#[derive(Stage)]`, from `pipebuf-derive` |
 //! | `alloc` | via `std` | heap buffers that grow: [`PipeBuf::new`], [`PipeBuf::with_capacity`], [`PipeBuf::with_fixed_capacity`], and the O(1) hand-on |
 //!
 //! Features are additive: `--all-features` works, and inline buffers are there with every set.

@@ -94,17 +94,6 @@ pub trait UpperPort {
     type Element;
 }
 
-/// The element type of a stage's duplex port `lower`, for the links of a straight chain.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` has no duplex port `lower` to chain to the stage before it",
-    label = "a pipeline without links joins each stage's `upper` to the next one's `lower`",
-    note = "declare the links with `#[link(...)]` fields to wire other ports"
-)]
-pub trait LowerPort {
-    /// The element type of `lower`.
-    type Element;
-}
-
 /// Builds the port a stage expects out of a link's reading end.
 #[inline]
 #[must_use]
@@ -129,27 +118,29 @@ pub fn duplex<'a, T, P: DuplexPort<'a, T>>(rdwr: PBufRdWr<'a, T>) -> P {
 /// Asserts that a field of a pipeline holds a stage.
 pub const fn assert_stage<S: Stage>() {}
 
-/// The part of a pipeline's state that lasts from one call to the next: which stages failed.
+/// The part of a pipeline's state that lasts from one call to the next: which stages failed, and
+/// how long stages have reported activity without changing anything (which a small budget may
+/// spread over many calls).
 #[derive(Clone, Debug)]
 pub struct Runtime<const K: usize> {
     failed: [bool; K],
+    fruitless: u32,
 }
 
 impl<const K: usize> Runtime<K> {
     /// No stage has failed.
     #[must_use]
     pub const fn new() -> Self {
-        Runtime { failed: [false; K] }
+        Runtime { failed: [false; K], fruitless: 0 }
     }
 
     /// Starts one call of `process`.
     pub fn start(&mut self, budget: crate::Budget) -> Run<'_, K> {
         Run {
-            failed: &mut self.failed,
+            runtime: self,
             quiet: [None; K],
             passes_left: budget.max_passes(),
             active_stage: None,
-            fruitless: 0,
             changed: false,
         }
     }
@@ -170,15 +161,13 @@ impl<const K: usize> Default for Runtime<K> {
 /// One call of a pipeline's `process`: which stages may be skipped, the budget, hang detection.
 #[derive(Debug)]
 pub struct Run<'r, const K: usize> {
-    failed: &'r mut [bool; K],
+    runtime: &'r mut Runtime<K>,
     /// For each stage that last reported no activity, the sum of its ports' tripwires then: while
     /// it is unchanged the stage would do nothing again, so it is skipped.
     quiet: [Option<u64>; K],
     passes_left: u32,
     /// The last stage that reported activity in this pass.
     active_stage: Option<usize>,
-    /// Passes in a row in which stages reported activity but no buffer changed.
-    fruitless: u32,
     /// True once any pass of this call changed a buffer.
     changed: bool,
 }
@@ -207,7 +196,7 @@ impl<const K: usize> Run<'_, K> {
     #[inline]
     #[must_use]
     pub fn should_call(&self, i: usize, ports: u64) -> bool {
-        !self.failed[i] && self.quiet[i] != Some(ports)
+        !self.runtime.failed[i] && self.quiet[i] != Some(ports)
     }
 
     /// Records what stage `i` returned, and the sum of its ports' tripwires after the call.
@@ -224,7 +213,7 @@ impl<const K: usize> Run<'_, K> {
     /// Records that stage `i` failed: it is never called again.
     #[cold]
     pub fn fail(&mut self, i: usize) {
-        self.failed[i] = true;
+        self.runtime.failed[i] = true;
     }
 
     /// Ends a pass, given the sum of every link's tripwires before and after it.
@@ -233,15 +222,17 @@ impl<const K: usize> Run<'_, K> {
         let reported = self.active_stage.take();
         if before != after {
             self.changed = true;
-            self.fruitless = 0;
+            self.runtime.fruitless = 0;
         } else if let Some(stage) = reported {
             // A stage may change only its own state for a pass or two (a handshake step);
             // doing so pass after pass means it will never come to rest.
-            self.fruitless += 1;
-            if self.fruitless >= HUNG_PASSES {
+            self.runtime.fruitless += 1;
+            if self.runtime.fruitless >= HUNG_PASSES {
+                self.runtime.fruitless = 0;
                 return Next::Hung { stage };
             }
         } else {
+            self.runtime.fruitless = 0;
             return Next::Rest { changed: self.changed };
         }
         self.passes_left -= 1;
@@ -344,22 +335,23 @@ impl<'a, T> DuplexPort<'a, T> for PBufRdWr<'a, T> {
     }
 }
 
-/// A method that `#[derive(Stage)]` finds instead of recursing into `Stage::process` when the
-/// stage has no inherent `process`: its argument type then names the problem in rustc's error.
-pub trait StageNeedsInherentProcess {
+/// A second `process` that `#[derive(Stage)]` puts in scope next to `Stage::process`: when the
+/// stage has no inherent `process`, the derive's call is ambiguous instead of recursing forever,
+/// and rustc's error names this trait, which says what to do.
+pub trait AddAnInherentProcessFnToTheStage {
     /// Never called: its argument cannot be made.
-    fn process(&mut self, ports: WriteAnInherentProcessFn) -> !;
+    fn process(&mut self, ports: Never) -> !;
 }
 
-impl<S: ?Sized> StageNeedsInherentProcess for S {
-    fn process(&mut self, ports: WriteAnInherentProcessFn) -> ! {
+impl<S: ?Sized> AddAnInherentProcessFnToTheStage for S {
+    fn process(&mut self, ports: Never) -> ! {
         match ports {}
     }
 }
 
-/// The argument of [`StageNeedsInherentProcess::process`], which no value has.
+/// A type with no values.
 #[derive(Debug)]
-pub enum WriteAnInherentProcessFn {}
+pub enum Never {}
 
 /// What a stage's inherent `process` may return: `bool` for a stage that cannot fail, or
 /// `Result<bool, E>` with the error type declared in `#[stage(error = E)]`.

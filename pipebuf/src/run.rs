@@ -17,8 +17,11 @@ pub enum Status {
     /// Something changed and then everything came to rest; the caller should flush the outputs
     /// and feed the inputs again.
     Progress,
-    /// Everything came to rest with an output full: the caller must drain it before more can
-    /// move.
+    /// Everything came to rest with an output full (its fixed capacity or limit reached): the
+    /// caller must drain it before more can move. A stage that needs more room than is left, but
+    /// finds some, reports no activity without filling it, so the pipeline says `Progress` or
+    /// `Waiting` then: a caller should take what the outputs hold after every call, whatever the
+    /// status.
     Blocked,
     /// The budget ran out while the stages were still busy: call again (after serving others).
     Pending,

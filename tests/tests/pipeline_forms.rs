@@ -110,3 +110,70 @@ fn a_stage_that_never_rests_is_caught() {
     assert_eq!(p.process().unwrap(), Status::Hung { stage: "liar" });
     let _ = Lying::GRAPH.mermaid().to_string();
 }
+
+/// Fails on any input byte that is not ASCII.
+#[derive(Stage)]
+#[stage(ports(input: PBufRd), error = NotAscii)]
+struct AsciiOnly;
+
+/// The error of [`AsciiOnly`].
+#[derive(Debug, PartialEq)]
+struct NotAscii(u8);
+
+impl core::fmt::Display for NotAscii {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "byte {:#04x} is not ascii", self.0)
+    }
+}
+
+impl core::error::Error for NotAscii {}
+
+impl AsciiOnly {
+    fn process(&mut self, mut p: AsciiOnlyPorts<'_>) -> Result<bool, NotAscii> {
+        if let Some(&bad) = p.input.data().iter().find(|b| !b.is_ascii()) {
+            return Err(NotAscii(bad));
+        }
+        let len = p.input.len();
+        p.input.consume(len);
+        Ok(len > 0)
+    }
+}
+
+/// The application's own error type.
+#[derive(Debug, PartialEq)]
+enum AppError {
+    Input { stage: &'static str, byte: u8 },
+}
+
+impl From<CheckedError> for AppError {
+    fn from(error: CheckedError) -> Self {
+        let stage = error.stage();
+        match error {
+            CheckedError::Check(NotAscii(byte)) => AppError::Input { stage, byte },
+        }
+    }
+}
+
+impl core::fmt::Display for AppError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+impl core::error::Error for AppError {}
+
+#[pipeline(error = AppError)]
+struct Checked {
+    check: AsciiOnly,
+    #[link(-> check.input)]
+    input: PipeBuf,
+}
+
+#[test]
+fn process_returns_the_users_error_type() {
+    let mut p = Checked::new(AsciiOnly);
+    p.input().append(b"fine");
+    assert_eq!(p.process(), Ok(Status::Progress));
+    p.input().append(b"caf\xc3\xa9");
+    assert_eq!(p.process(), Err(AppError::Input { stage: "check", byte: 0xc3 }));
+}

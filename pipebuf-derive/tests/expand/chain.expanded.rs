@@ -42,7 +42,7 @@ impl Chain {
 
 # Errors
 
-The first stage that failed during this call, as [`ChainError`]. Its outputs have been aborted and the abort has reached the ends of the pipeline; it is not called again, while the other stages go on at the next call.*/
+The first stage that failed during this call, as [`ChainError`] (converted by `From` when `#[pipeline(error = ...)]` names another type). Its outputs have been aborted and the abort has reached the ends of the pipeline; it is not called again, while the other stages go on at the next call.*/
     pub fn process(&mut self) -> ::core::result::Result<::pipebuf::Status, ChainError> {
         self.process_with(::pipebuf::Budget::UNLIMITED)
     }
@@ -262,7 +262,7 @@ The first stage that failed during this call, as [`ChainError`]. Its outputs hav
             },
         ],
     };
-    ///The pipeline's duplex port `net`, joined to `first.lower`: the outside's end.
+    /// The pipeline's duplex port `net`, joined to `first.lower`: the outside's end.
     #[inline]
     pub fn net(
         &mut self,
@@ -272,7 +272,7 @@ The first stage that failed during this call, as [`ChainError`]. Its outputs hav
     > {
         ::pipebuf::__private::Duplex::lower(&mut self.net)
     }
-    ///The pipeline's duplex port `app`, joined to `second.upper`: the outside's end.
+    /// The pipeline's duplex port `app`, joined to `second.upper`: the outside's end.
     #[inline]
     pub fn app(
         &mut self,
@@ -366,18 +366,19 @@ impl ::pipebuf::Stage for Chain {
         let before = (ports.net.tripwire(), ports.app.tripwire());
         ports.net.rd.forward(::pipebuf::__private::Duplex::lower(&mut self.net).wr);
         ports.app.rd.forward(::pipebuf::__private::Duplex::upper(&mut self.app).wr);
-        let status = self.process_with(::pipebuf::Budget::UNLIMITED)?;
+        let result = self.process_with(::pipebuf::Budget::UNLIMITED);
         ::pipebuf::__private::Duplex::lower(&mut self.net)
             .rd
             .forward(ports.net.wr.reborrow());
         ::pipebuf::__private::Duplex::upper(&mut self.app)
             .rd
             .forward(ports.app.wr.reborrow());
+        let status = result?;
         let moved = before != (ports.net.tripwire(), ports.app.tripwire());
         ::core::result::Result::Ok(
             moved
-                || !::core::matches!(
-                    status, ::pipebuf::Status::Waiting | ::pipebuf::Status::Done
+                || ::core::matches!(
+                    status, ::pipebuf::Status::Progress | ::pipebuf::Status::Hung { .. }
                 ),
         )
     }

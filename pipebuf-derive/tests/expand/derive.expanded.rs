@@ -26,7 +26,7 @@ impl<T: Clone> ::pipebuf::Stage for Framer<T> {
         &mut self,
         ports: FramerPorts<'_, T>,
     ) -> ::core::result::Result<bool, FrameError> {
-        use ::pipebuf::__private::StageNeedsInherentProcess as _;
+        use ::pipebuf::__private::AddAnInherentProcessFnToTheStage as _;
         ::pipebuf::__private::ProcessResult::<
             FrameError,
         >::into_result(Self::process(self, ports))

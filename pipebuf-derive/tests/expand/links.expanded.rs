@@ -36,8 +36,8 @@ impl Loud {
 
 # Errors
 
-The first stage that failed during this call, as [`LoudError`]. Its outputs have been aborted and the abort has reached the ends of the pipeline; it is not called again, while the other stages go on at the next call.*/
-    fn process(&mut self) -> ::core::result::Result<::pipebuf::Status, LoudError> {
+The first stage that failed during this call, as [`LoudError`] (converted by `From` when `#[pipeline(error = ...)]` names another type). Its outputs have been aborted and the abort has reached the ends of the pipeline; it is not called again, while the other stages go on at the next call.*/
+    fn process(&mut self) -> ::core::result::Result<::pipebuf::Status, AppError> {
         self.process_with(::pipebuf::Budget::UNLIMITED)
     }
     /// Runs the stages for at most `budget` passes, and says how the pipeline stands:
@@ -49,7 +49,7 @@ The first stage that failed during this call, as [`LoudError`]. Its outputs have
     fn process_with(
         &mut self,
         budget: ::pipebuf::Budget,
-    ) -> ::core::result::Result<::pipebuf::Status, LoudError> {
+    ) -> ::core::result::Result<::pipebuf::Status, AppError> {
         let mut error = ::core::option::Option::None;
         let next = {
             let mut run = self.__pipebuf.start(budget);
@@ -141,7 +141,7 @@ The first stage that failed during this call, as [`LoudError`]. Its outputs have
             }
         };
         if let ::core::option::Option::Some(error) = error {
-            return ::core::result::Result::Err(error);
+            return ::core::result::Result::Err(::core::convert::From::from(error));
         }
         const NAMES: &[&str] = &["lines", "shout"];
         ::core::result::Result::Ok(
@@ -222,7 +222,7 @@ The first stage that failed during this call, as [`LoudError`]. Its outputs have
             },
         ],
     };
-    ///The pipeline's input `text`, read by `lines.input`: write into it, close or abort it.
+    /// The pipeline's input `text`, read by `lines.input`: write into it, close or abort it.
     #[inline]
     fn text(
         &mut self,
@@ -294,7 +294,7 @@ struct LoudPorts<'a> {
 #[automatically_derived]
 impl ::pipebuf::Stage for Loud {
     type Ports<'a> = LoudPorts<'a>;
-    type Error = LoudError;
+    type Error = AppError;
     const PORTS: &'static [::pipebuf::Port] = &[
         ::pipebuf::Port {
             name: "text",
@@ -310,16 +310,17 @@ impl ::pipebuf::Stage for Loud {
     fn process(
         &mut self,
         mut ports: LoudPorts<'_>,
-    ) -> ::core::result::Result<bool, LoudError> {
+    ) -> ::core::result::Result<bool, AppError> {
         let before = (ports.text.tripwire(), ports.loud.tripwire());
         ports.text.forward(::pipebuf::__private::Simplex::wr(&mut self.text));
-        let status = self.process_with(::pipebuf::Budget::UNLIMITED)?;
+        let result = self.process_with(::pipebuf::Budget::UNLIMITED);
         ::pipebuf::__private::Simplex::rd(&mut self.loud).forward(ports.loud.reborrow());
+        let status = result?;
         let moved = before != (ports.text.tripwire(), ports.loud.tripwire());
         ::core::result::Result::Ok(
             moved
-                || !::core::matches!(
-                    status, ::pipebuf::Status::Waiting | ::pipebuf::Status::Done
+                || ::core::matches!(
+                    status, ::pipebuf::Status::Progress | ::pipebuf::Status::Hung { .. }
                 ),
         )
     }

@@ -1,4 +1,4 @@
-#[pipeline]
+#[pipeline(error = AppError)]
 struct Loud {
     lines: Lines,
     shout: Shout,

@@ -1,0 +1,114 @@
+//! Ready stages for [`pipebuf`] chains: lines, length-prefixed frames, and a pass-through.
+//!
+//! Each stage here is a [`Stage`](pipebuf::Stage): a struct with named ports that a
+//! `#[pipeline]` wires to its neighbors, or that glue code written by hand drives. These first
+//! stages work on bytes and messages alone, without I/O, and show the model at work:
+//!
+//! | stage | input | output | what it does |
+//! | --- | --- | --- | --- |
+//! | [`PassThrough`] | `T` | `T` | hands everything on; O(1) per chunk, storage and all |
+//! | [`LineSplitter`] | bytes | `Vec<u8>` | one message per line, `\n` or `\r\n` removed |
+//! | [`LengthFramer`] | `Vec<u8>` | bytes | a 4-byte big-endian length, then the frame |
+//! | [`LengthDeframer`] | bytes | `Vec<u8>` | one message per length-prefixed frame |
+//!
+//! # Example
+//!
+//! Text in, one length-prefixed frame per line on a wire, and the lines back out:
+//!
+//! ```
+//! use pipebuf::{PBufState, PipeBuf, Status, pipeline};
+//! use pipebuf_stages::{LengthDeframer, LengthFramer, LineSplitter};
+//!
+//! #[pipeline]
+//! struct Relay {
+//!     lines: LineSplitter,
+//!     framer: LengthFramer,
+//!     deframer: LengthDeframer,
+//!     #[link(-> lines.input)]
+//!     text: PipeBuf,
+//!     #[link(lines.output -> framer.input)]
+//!     sent: PipeBuf<Vec<u8>>,
+//!     #[link(framer.output -> deframer.input)]
+//!     wire: PipeBuf,
+//!     #[link(deframer.output ->)]
+//!     received: PipeBuf<Vec<u8>>,
+//! }
+//!
+//! let mut relay =
+//!     Relay::new(LineSplitter::new(80), LengthFramer::new(80), LengthDeframer::new(80));
+//! relay.text().append(b"hello\r\nworld\nand the rest");
+//! assert_eq!(relay.process()?, Status::Progress);
+//! assert_eq!(relay.received().data(), [b"hello".to_vec(), b"world".to_vec()]);
+//!
+//! // At a clean close, the last line needs no line end.
+//! relay.text().close();
+//! relay.process()?;
+//! assert_eq!(relay.received().data().len(), 3);
+//! assert_eq!(relay.received().data()[2], b"and the rest");
+//! assert_eq!(relay.received().state(), PBufState::Closing);
+//! # Ok::<(), RelayError>(())
+//! ```
+//!
+//! # Concepts
+//!
+//! - **Ports and glue.** A stage owns no buffers. Its ports are views of buffers that the glue
+//!   (a `#[pipeline]`, or code written by hand) owns; each stage names its ports struct
+//!   `<Stage>Ports`, so that glue written by hand can build it, as the examples on each stage
+//!   do.
+//! - **Activity.** `process` returns `Ok(true)` when it changed a buffer and `Ok(false)` when
+//!   there was nothing to do; called again on unchanged buffers, every stage here comes to rest.
+//! - **No private input buffer.** A stage that needs a whole record (a line, a frame) leaves a
+//!   partial one in its input buffer until the rest arrives, and copies a record once, into the
+//!   message it emits.
+//! - **Ends.** Each stage documents how it maps push, close and abort from its input to its
+//!   output. Data that arrived before an end is handed on before the end. An abort drops a
+//!   partial record; a close in the middle of a record is an error where the format says so.
+//! - **Errors and limits.** Every stage that buffers input for a record has a maximum record
+//!   size, and fails with a typed error ([`LineError`], [`FrameError`]) as soon as the input
+//!   exceeds it, so a peer can make it neither buffer without bound nor panic. Records before
+//!   the bad one have been passed on. After an error, a `#[pipeline]` aborts the stage's outputs
+//!   and does not call it again; glue written by hand SHOULD do the same.
+//! - **Backpressure.** A stage writes only what its output has room for, and waits, holding
+//!   push and end back, until there is more room.
+//!
+//! # Features
+//!
+//! | feature | default | enables |
+//! | --- | --- | --- |
+//! | `std` | yes | `From<LineError>` and `From<FrameError>` for `std::io::Error`; `pipebuf/std` |
+//!
+//! The stages above need no feature. Stages that wrap other crates (TCP on mio, TLS on rustls,
+//! WebSocket on embedded-websocket, tokio I/O) each come behind a feature named after that crate.
+//!
+//! # `no_std`
+//!
+//! The crate is always `no_std`, and needs `alloc`: messages are `Vec<u8>`. Turn off default
+//! features to use it without `std`.
+//!
+//! # Foot-guns
+//!
+//! - The input buffer of a stage that waits for whole records MUST be able to hold the largest
+//!   record: `max + 2` bytes for [`LineSplitter`] (a line and its `\r\n`), `max + 4` for
+//!   [`LengthDeframer`] (a frame and its header). Give its link a limit of at least that, or no
+//!   limit; otherwise a large record never arrives whole and the chain waits for ever.
+//! - A stage remembers where it is in its streams (how far it has looked into a partial line,
+//!   how much of a frame it has written). Glue written by hand MUST give a stage the same buffers
+//!   on every call, and SHOULD use a new stage for new streams.
+//! - [`PassThrough`] moves storage between buffers, so bytes left in it (secrets, too) travel on
+//!   with it.
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc(test(attr(deny(warnings))))]
+
+extern crate alloc;
+// `std` is linked only for the `std::io::Error` conversions.
+#[cfg(feature = "std")]
+extern crate std;
+
+mod frame;
+pub use frame::{FrameError, LengthDeframer, LengthDeframerPorts, LengthFramer, LengthFramerPorts};
+mod lines;
+pub use lines::{LineError, LineSplitter, LineSplitterPorts};
+mod pass;
+pub use pass::{PassThrough, PassThroughPorts};
