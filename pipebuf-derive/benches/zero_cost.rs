@@ -15,10 +15,11 @@
 //! own cost per call shows most. Each iteration moves 16 MiB. [`verify`] first checks that both
 //! variants give the same bytes and the same sum.
 //!
-//! Run with `cargo bench -p pipebuf-derive --bench zero_cost`; results in `BENCHMARKS.md`.
+//! Run with `cargo bench -p pipebuf-derive --bench zero_cost`; results in `BENCHMARKS.md`, which
+//! also shows how to count instructions with `--once` under callgrind.
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use pipebuf::{PipeBuf, Stage, pipeline};
@@ -220,6 +221,18 @@ fn verify(source: &[u8]) {
 
 fn main() {
     let source = pattern(64 * 1024);
+    // `--once macro|hand CHUNK`: one run of one variant and nothing else, to count its
+    // instructions under `valgrind --tool=callgrind`, which timing noise does not touch.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--once") {
+        let chunk = args.get(at + 2).and_then(|c| c.parse().ok()).unwrap_or(16 * 1024);
+        let (out, sum) = match args.get(at + 1).map(String::as_str) {
+            Some("hand") => run_hand(&source, chunk, TOTAL, false),
+            _ => run_generated(&source, chunk, TOTAL, false),
+        };
+        black_box((out, sum));
+        return;
+    }
     verify(&source);
     // Without `--bench` (as under `cargo test --all-targets`) each variant runs once, on 1 MiB.
     let total = if std::env::args().any(|a| a == "--bench") { TOTAL } else { 1024 * 1024 };
@@ -235,4 +248,46 @@ fn main() {
         group.finish();
     }
     c.final_summary();
+    if total == TOTAL {
+        for chunk in [16 * 1024, 256] {
+            paired_ratio(&source, chunk);
+        }
+    }
+}
+
+/// Times the two variants in alternation, 41 rounds of 4 MiB each, and prints the median of the
+/// per-round ratios macro / hand. Noise on this machine moves whole stretches of time (see
+/// `BENCHMARKS.md`); pairing the runs round by round cancels most of it.
+fn paired_ratio(source: &[u8], chunk: usize) {
+    let total = 4 * 1024 * 1024;
+    let mut ratios: Vec<f64> = (0..41)
+        .map(|round| {
+            let time = |generated: bool| {
+                let start = Instant::now();
+                if generated {
+                    black_box(run_generated(source, chunk, total, false));
+                } else {
+                    black_box(run_hand(source, chunk, total, false));
+                }
+                start.elapsed().as_secs_f64()
+            };
+            // Alternate which goes first, so neither always runs on a warmer cache.
+            if round % 2 == 0 {
+                let generated = time(true);
+                generated / time(false)
+            } else {
+                let hand = time(false);
+                time(true) / hand
+            }
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let quartile = |q: usize| ratios.get(q * (ratios.len() - 1) / 4).copied().unwrap_or(f64::NAN);
+    println!(
+        "chain4/chunk={chunk}: macro / hand time, median of 41 paired rounds: {:.3} \
+         (quartiles {:.3} .. {:.3})",
+        quartile(2),
+        quartile(1),
+        quartile(3)
+    );
 }

@@ -270,9 +270,8 @@ fn process_fn(p: &Pipeline<'_>) -> TokenStream {
             let next = {
                 let mut run = self.__pipebuf.start(budget);
                 loop {
-                    let before = #total;
                     #(#calls)*
-                    match run.end_pass(before, #total) {
+                    match run.end_pass(|| #total) {
                         ::pipebuf::__private::Next::Again => {}
                         next => break next,
                     }
@@ -316,7 +315,6 @@ fn stage_call(p: &Pipeline<'_>, i: usize, stage: &Stage<'_>) -> TokenStream {
     let error = error_name(&p.item.ident);
     let variant = variant_name(ident);
     let ports: Vec<_> = p.ports_of(i).collect();
-    let trips = trip_sum(ports.iter().map(|(link, _)| *link));
     let fields = ports.iter().map(|(link, side)| port_value(link, *side));
     let aborts = ports.iter().map(|(link, side)| match (link.duplex, side) {
         (false, Side::From) => {
@@ -337,11 +335,11 @@ fn stage_call(p: &Pipeline<'_>, i: usize, stage: &Stage<'_>) -> TokenStream {
     let stage_trait = as_trait(ty, &quote!(::pipebuf::Stage));
     // All of it at the stage's type: a field that holds no stage is reported there, once.
     quote_spanned! {first_span(ty)=>
-        if run.should_call(#i, #trips) {
+        if run.should_call(#i) {
             type #alias<'x> = #stage_trait::Ports<'x>;
             let ports = #alias { #(#fields),* };
             match #stage_trait::process(&mut self.#ident, ports) {
-                ::core::result::Result::Ok(active) => run.record(#i, active, #trips),
+                ::core::result::Result::Ok(active) => run.record(#i, active),
                 ::core::result::Result::Err(failure) => {
                     run.fail(#i);
                     #(#aborts)*

@@ -119,29 +119,35 @@ pub fn duplex<'a, T, P: DuplexPort<'a, T>>(rdwr: PBufRdWr<'a, T>) -> P {
 pub const fn assert_stage<S: Stage>() {}
 
 /// The part of a pipeline's state that lasts from one call to the next: which stages failed, and
-/// how long stages have reported activity without changing anything (which a small budget may
-/// spread over many calls).
+/// how long stages have been reporting activity (a run that a small budget spreads over several
+/// calls).
 #[derive(Clone, Debug)]
 pub struct Runtime<const K: usize> {
     failed: [bool; K],
-    fruitless: u32,
+    /// Passes in a row, across calls, in which some stage reported activity.
+    streak: u32,
+    /// The sum of every link's tripwires after the streak's second pass, and at each multiple
+    /// of [`HUNG_PASSES`] passes since.
+    checkpoint: u64,
 }
 
 impl<const K: usize> Runtime<K> {
     /// No stage has failed.
     #[must_use]
     pub const fn new() -> Self {
-        Runtime { failed: [false; K], fruitless: 0 }
+        Runtime { failed: [false; K], streak: 0, checkpoint: 0 }
     }
 
     /// Starts one call of `process`.
+    #[inline]
     pub fn start(&mut self, budget: crate::Budget) -> Run<'_, K> {
         Run {
             runtime: self,
             quiet: [None; K],
+            reports: 0,
             passes_left: budget.max_passes(),
-            active_stage: None,
-            changed: false,
+            reported: None,
+            active: false,
         }
     }
 
@@ -159,17 +165,25 @@ impl<const K: usize> Default for Runtime<K> {
 }
 
 /// One call of a pipeline's `process`: which stages may be skipped, the budget, hang detection.
+///
+/// It costs next to nothing: skipping needs no tripwires, and the links' tripwires are summed
+/// only in runs of activity longer than two passes, which a chain that moves its input in one
+/// pass never makes.
 #[derive(Debug)]
 pub struct Run<'r, const K: usize> {
     runtime: &'r mut Runtime<K>,
-    /// For each stage that last reported no activity, the sum of its ports' tripwires then: while
-    /// it is unchanged the stage would do nothing again, so it is skipped.
+    /// For each stage that last reported no activity, how many reports of activity this call had
+    /// seen then. While no stage reports activity, no buffer changes (a stage reports activity
+    /// whenever it changes one), so a stage's ports are as it left them, it would do nothing
+    /// again, and it is skipped.
     quiet: [Option<u64>; K],
+    /// How many times a stage reported activity in this call.
+    reports: u64,
     passes_left: u32,
     /// The last stage that reported activity in this pass.
-    active_stage: Option<usize>,
-    /// True once any pass of this call changed a buffer.
-    changed: bool,
+    reported: Option<usize>,
+    /// True once any stage reported activity in this call.
+    active: bool,
 }
 
 /// What a pipeline does after a pass.
@@ -177,14 +191,14 @@ pub struct Run<'r, const K: usize> {
 pub enum Next {
     /// Run another pass.
     Again,
-    /// Everything is at rest; `changed` if anything moved during the call.
+    /// Everything is at rest.
     Rest {
-        /// True if any buffer changed during this call.
+        /// True if any stage reported activity during this call.
         changed: bool,
     },
     /// The budget ran out with work left.
     Pending,
-    /// Stage `stage` kept reporting activity without changing anything.
+    /// Stage `stage` kept reporting activity while no buffer changed.
     Hung {
         /// The index of the stage.
         stage: usize,
@@ -192,21 +206,23 @@ pub enum Next {
 }
 
 impl<const K: usize> Run<'_, K> {
-    /// True if stage `i` should be called, given the sum of its ports' tripwires now.
+    /// True if stage `i` should be called: it has not failed, and it reported activity last time
+    /// or some stage has since.
     #[inline]
     #[must_use]
-    pub fn should_call(&self, i: usize, ports: u64) -> bool {
-        !self.runtime.failed[i] && self.quiet[i] != Some(ports)
+    pub fn should_call(&self, i: usize) -> bool {
+        !self.runtime.failed[i] && self.quiet[i] != Some(self.reports)
     }
 
-    /// Records what stage `i` returned, and the sum of its ports' tripwires after the call.
+    /// Records whether stage `i` reported activity.
     #[inline]
-    pub fn record(&mut self, i: usize, active: bool, ports: u64) {
+    pub fn record(&mut self, i: usize, active: bool) {
         if active {
-            self.active_stage = Some(i);
+            self.reported = Some(i);
+            self.reports += 1;
             self.quiet[i] = None;
         } else {
-            self.quiet[i] = Some(ports);
+            self.quiet[i] = Some(self.reports);
         }
     }
 
@@ -216,31 +232,36 @@ impl<const K: usize> Run<'_, K> {
         self.runtime.failed[i] = true;
     }
 
-    /// Ends a pass, given the sum of every link's tripwires before and after it.
+    /// Ends a pass; `links` sums every link's tripwires.
     #[inline]
-    pub fn end_pass(&mut self, before: u64, after: u64) -> Next {
-        let reported = self.active_stage.take();
-        if before != after {
-            self.changed = true;
-            self.runtime.fruitless = 0;
-        } else if let Some(stage) = reported {
-            // A stage may change only its own state for a pass or two (a handshake step);
-            // doing so pass after pass means it will never come to rest.
-            self.runtime.fruitless += 1;
-            if self.runtime.fruitless >= HUNG_PASSES {
-                self.runtime.fruitless = 0;
+    pub fn end_pass(&mut self, links: impl FnOnce() -> u64) -> Next {
+        let runtime = &mut *self.runtime;
+        let Some(stage) = self.reported.take() else {
+            runtime.streak = 0;
+            return Next::Rest { changed: self.active };
+        };
+        self.active = true;
+        runtime.streak += 1;
+        if runtime.streak == 2 {
+            runtime.checkpoint = links();
+        } else if runtime.streak % HUNG_PASSES == 0 {
+            // A stage may change only its own state for a pass or two (a handshake step); if
+            // nothing at all changed over this many passes, one of them will never rest.
+            let now = links();
+            if now == runtime.checkpoint {
+                runtime.streak = 0;
                 return Next::Hung { stage };
             }
-        } else {
-            self.runtime.fruitless = 0;
-            return Next::Rest { changed: self.changed };
+            runtime.checkpoint = now;
         }
         self.passes_left -= 1;
         if self.passes_left == 0 { Next::Pending } else { Next::Again }
     }
 }
 
-/// Passes in a row that report activity but change no buffer before a stage counts as hung.
+/// How often a long run of reported activity is checked for change: a run of 64 passes in which
+/// no buffer changed after the second is hung, and so is any later stretch of 64 passes without
+/// a change.
 const HUNG_PASSES: u32 = 64;
 
 impl<T: Default, const N: usize> Link for PipeBuf<T, N> {

@@ -12,10 +12,10 @@
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Status {
-    /// Nothing changed: the stages wait for input.
+    /// No stage had anything to do: they wait for input.
     Waiting,
-    /// Something changed and then everything came to rest; the caller should flush the outputs
-    /// and feed the inputs again.
+    /// Stages reported activity, and then everything came to rest; the caller should take what
+    /// the outputs hold and feed the inputs again.
     Progress,
     /// Everything came to rest with an output full (its fixed capacity or limit reached): the
     /// caller must drain it before more can move. A stage that needs more room than is left, but
@@ -29,7 +29,7 @@ pub enum Status {
     /// nothing more will happen. The outputs may still hold data for the caller to take.
     Done,
     /// A stage kept reporting activity without changing anything: a bug in that stage. The run
-    /// stopped instead of looping forever.
+    /// stopped instead of looping forever, after 64 to 128 passes in which no buffer changed.
     Hung {
         /// The name of the stage, as the pipeline calls it.
         stage: &'static str,

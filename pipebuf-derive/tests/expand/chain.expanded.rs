@@ -60,22 +60,7 @@ The first stage that failed during this call, as [`ChainError`] (converted by `F
         let next = {
             let mut run = self.__pipebuf.start(budget);
             loop {
-                let before = 0u64
-                    .wrapping_add(::pipebuf::__private::Link::trip(&self.net))
-                    .wrapping_add(::pipebuf::__private::Link::trip(&self.app))
-                    .wrapping_add(
-                        ::pipebuf::__private::Link::trip(&self.__pipebuf_chain0),
-                    );
-                if run
-                    .should_call(
-                        0usize,
-                        0u64
-                            .wrapping_add(::pipebuf::__private::Link::trip(&self.net))
-                            .wrapping_add(
-                                ::pipebuf::__private::Link::trip(&self.__pipebuf_chain0),
-                            ),
-                    )
-                {
+                if run.should_call(0usize) {
                     type Ports<'x> = <Relay as ::pipebuf::Stage>::Ports<'x>;
                     let ports = Ports {
                         lower: ::pipebuf::__private::duplex(
@@ -88,17 +73,7 @@ The first stage that failed during this call, as [`ChainError`] (converted by `F
                         ),
                     };
                     match <Relay as ::pipebuf::Stage>::process(&mut self.first, ports) {
-                        ::core::result::Result::Ok(active) => {
-                            run.record(
-                                0usize,
-                                active,
-                                0u64
-                                    .wrapping_add(::pipebuf::__private::Link::trip(&self.net))
-                                    .wrapping_add(
-                                        ::pipebuf::__private::Link::trip(&self.__pipebuf_chain0),
-                                    ),
-                            )
-                        }
+                        ::core::result::Result::Ok(active) => run.record(0usize, active),
                         ::core::result::Result::Err(failure) => {
                             run.fail(0usize);
                             ::pipebuf::__private::Duplex::upper(&mut self.net)
@@ -113,16 +88,7 @@ The first stage that failed during this call, as [`ChainError`] (converted by `F
                         }
                     }
                 }
-                if run
-                    .should_call(
-                        1usize,
-                        0u64
-                            .wrapping_add(::pipebuf::__private::Link::trip(&self.app))
-                            .wrapping_add(
-                                ::pipebuf::__private::Link::trip(&self.__pipebuf_chain0),
-                            ),
-                    )
-                {
+                if run.should_call(1usize) {
                     type Ports<'x> = <Relay as ::pipebuf::Stage>::Ports<'x>;
                     let ports = Ports {
                         upper: ::pipebuf::__private::duplex(
@@ -135,17 +101,7 @@ The first stage that failed during this call, as [`ChainError`] (converted by `F
                         ),
                     };
                     match <Relay as ::pipebuf::Stage>::process(&mut self.second, ports) {
-                        ::core::result::Result::Ok(active) => {
-                            run.record(
-                                1usize,
-                                active,
-                                0u64
-                                    .wrapping_add(::pipebuf::__private::Link::trip(&self.app))
-                                    .wrapping_add(
-                                        ::pipebuf::__private::Link::trip(&self.__pipebuf_chain0),
-                                    ),
-                            )
-                        }
+                        ::core::result::Result::Ok(active) => run.record(1usize, active),
                         ::core::result::Result::Err(failure) => {
                             run.fail(1usize);
                             ::pipebuf::__private::Duplex::lower(&mut self.app)
@@ -161,15 +117,14 @@ The first stage that failed during this call, as [`ChainError`] (converted by `F
                     }
                 }
                 match run
-                    .end_pass(
-                        before,
+                    .end_pass(|| {
                         0u64
                             .wrapping_add(::pipebuf::__private::Link::trip(&self.net))
                             .wrapping_add(::pipebuf::__private::Link::trip(&self.app))
                             .wrapping_add(
                                 ::pipebuf::__private::Link::trip(&self.__pipebuf_chain0),
-                            ),
-                    )
+                            )
+                    })
                 {
                     ::pipebuf::__private::Next::Again => {}
                     next => break next,

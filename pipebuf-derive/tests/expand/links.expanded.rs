@@ -54,18 +54,7 @@ The first stage that failed during this call, as [`LoudError`] (converted by `Fr
         let next = {
             let mut run = self.__pipebuf.start(budget);
             loop {
-                let before = 0u64
-                    .wrapping_add(::pipebuf::__private::Link::trip(&self.text))
-                    .wrapping_add(::pipebuf::__private::Link::trip(&self.whole))
-                    .wrapping_add(::pipebuf::__private::Link::trip(&self.loud));
-                if run
-                    .should_call(
-                        0usize,
-                        0u64
-                            .wrapping_add(::pipebuf::__private::Link::trip(&self.text))
-                            .wrapping_add(::pipebuf::__private::Link::trip(&self.whole)),
-                    )
-                {
+                if run.should_call(0usize) {
                     type Ports<'x> = <Lines as ::pipebuf::Stage>::Ports<'x>;
                     let ports = Ports {
                         input: ::pipebuf::__private::input(
@@ -76,15 +65,7 @@ The first stage that failed during this call, as [`LoudError`] (converted by `Fr
                         ),
                     };
                     match <Lines as ::pipebuf::Stage>::process(&mut self.lines, ports) {
-                        ::core::result::Result::Ok(active) => {
-                            run.record(
-                                0usize,
-                                active,
-                                0u64
-                                    .wrapping_add(::pipebuf::__private::Link::trip(&self.text))
-                                    .wrapping_add(::pipebuf::__private::Link::trip(&self.whole)),
-                            )
-                        }
+                        ::core::result::Result::Ok(active) => run.record(0usize, active),
                         ::core::result::Result::Err(failure) => {
                             run.fail(0usize);
                             ::pipebuf::__private::Simplex::wr(&mut self.whole).abort();
@@ -92,14 +73,7 @@ The first stage that failed during this call, as [`LoudError`] (converted by `Fr
                         }
                     }
                 }
-                if run
-                    .should_call(
-                        1usize,
-                        0u64
-                            .wrapping_add(::pipebuf::__private::Link::trip(&self.whole))
-                            .wrapping_add(::pipebuf::__private::Link::trip(&self.loud)),
-                    )
-                {
+                if run.should_call(1usize) {
                     type Ports<'x> = <Shout as ::pipebuf::Stage>::Ports<'x>;
                     let ports = Ports {
                         input: ::pipebuf::__private::input(
@@ -110,15 +84,7 @@ The first stage that failed during this call, as [`LoudError`] (converted by `Fr
                         ),
                     };
                     match <Shout as ::pipebuf::Stage>::process(&mut self.shout, ports) {
-                        ::core::result::Result::Ok(active) => {
-                            run.record(
-                                1usize,
-                                active,
-                                0u64
-                                    .wrapping_add(::pipebuf::__private::Link::trip(&self.whole))
-                                    .wrapping_add(::pipebuf::__private::Link::trip(&self.loud)),
-                            )
-                        }
+                        ::core::result::Result::Ok(active) => run.record(1usize, active),
                         ::core::result::Result::Err(failure) => {
                             run.fail(1usize);
                             ::pipebuf::__private::Simplex::wr(&mut self.loud).abort();
@@ -127,13 +93,12 @@ The first stage that failed during this call, as [`LoudError`] (converted by `Fr
                     }
                 }
                 match run
-                    .end_pass(
-                        before,
+                    .end_pass(|| {
                         0u64
                             .wrapping_add(::pipebuf::__private::Link::trip(&self.text))
                             .wrapping_add(::pipebuf::__private::Link::trip(&self.whole))
-                            .wrapping_add(::pipebuf::__private::Link::trip(&self.loud)),
-                    )
+                            .wrapping_add(::pipebuf::__private::Link::trip(&self.loud))
+                    })
                 {
                     ::pipebuf::__private::Next::Again => {}
                     next => break next,
