@@ -1,92 +1,32 @@
 //! `LengthFramer` and `LengthDeframer` on their own: frames, ends, limits, bad input, and the
 //! same frames however the bytes are split.
 
-use pipebuf::{PBufState, PipeBuf, Stage};
-use pipebuf_stages::{
-    FrameError, LengthDeframer, LengthDeframerPorts, LengthFramer, LengthFramerPorts,
+mod common;
+
+use common::{
+    Harness, assert_error, assert_split_invariant, messages as frames, run_chunks, split_at_indices,
 };
+use pipebuf::{PBufState, PipeBuf};
+use pipebuf_stages::{FrameError, LengthDeframer, LengthFramer};
 use proptest::prelude::*;
 
-/// A deframer with its two buffers, driven by hand.
-struct Deframer {
-    stage: LengthDeframer,
-    input: PipeBuf,
-    output: PipeBuf<Vec<u8>>,
+/// A framer for frames of at most `max` bytes, with its two buffers.
+fn framer(max: usize) -> Harness<LengthFramer> {
+    Harness::new(LengthFramer::new(max))
 }
 
-impl Deframer {
-    fn new(max: usize) -> Self {
-        Deframer { stage: LengthDeframer::new(max), input: PipeBuf::new(), output: PipeBuf::new() }
-    }
-
-    fn step(&mut self) -> Result<bool, FrameError> {
-        let ports = LengthDeframerPorts { input: self.input.rd(), output: self.output.wr() };
-        self.stage.process(ports)
-    }
-
-    /// Calls `process` until it reports no activity, and returns how many calls reported some.
-    fn settle(&mut self) -> Result<usize, FrameError> {
-        for active in 0..1000 {
-            if !self.step()? {
-                return Ok(active);
-            }
-        }
-        panic!("the stage never comes to rest");
-    }
-
-    fn feed(&mut self, data: &[u8]) -> Result<usize, FrameError> {
-        self.input.wr().append(data);
-        self.settle()
-    }
-
-    fn take(&mut self) -> Vec<Vec<u8>> {
-        let mut rd = self.output.rd();
-        let frames = rd.data().to_vec();
-        rd.consume(frames.len());
-        frames
-    }
-}
-
-/// A framer with its two buffers, driven by hand.
-struct Framer {
-    stage: LengthFramer,
-    input: PipeBuf<Vec<u8>>,
-    output: PipeBuf,
-}
-
-impl Framer {
-    fn new(max: usize, output: PipeBuf) -> Self {
-        Framer { stage: LengthFramer::new(max), input: PipeBuf::new(), output }
-    }
-
-    fn settle(&mut self) -> Result<usize, FrameError> {
-        for active in 0..1000 {
-            let ports = LengthFramerPorts { input: self.input.rd(), output: self.output.wr() };
-            if !self.stage.process(ports)? {
-                return Ok(active);
-            }
-        }
-        panic!("the stage never comes to rest");
-    }
-
-    fn take(&mut self) -> Vec<u8> {
-        let mut rd = self.output.rd();
-        let bytes = rd.data().to_vec();
-        rd.consume(bytes.len());
-        bytes
-    }
-}
-
-fn frames(list: &[&str]) -> Vec<Vec<u8>> {
-    list.iter().map(|frame| frame.as_bytes().to_vec()).collect()
+/// A deframer for frames of at most `max` bytes, with its two buffers.
+fn deframer(max: usize) -> Harness<LengthDeframer> {
+    Harness::new(LengthDeframer::new(max))
 }
 
 /// The wire form of `list`, built by hand.
-fn wire(list: &[&str]) -> Vec<u8> {
+fn wire<F: AsRef<[u8]>>(list: &[F]) -> Vec<u8> {
     let mut bytes = Vec::new();
     for frame in list {
+        let frame = frame.as_ref();
         bytes.extend_from_slice(&u32::try_from(frame.len()).unwrap().to_be_bytes());
-        bytes.extend_from_slice(frame.as_bytes());
+        bytes.extend_from_slice(frame);
     }
     bytes
 }
@@ -95,7 +35,7 @@ fn wire(list: &[&str]) -> Vec<u8> {
 
 #[test]
 fn framer_writes_a_header_and_the_bytes_of_each_frame() {
-    let mut f = Framer::new(16, PipeBuf::new());
+    let mut f = framer(16);
     f.input.wr().append(&frames(&["hi", "", "abc"]));
     assert_eq!(f.settle(), Ok(1));
     assert_eq!(f.take(), b"\0\0\0\x02hi\0\0\0\0\0\0\0\x03abc");
@@ -105,14 +45,14 @@ fn framer_writes_a_header_and_the_bytes_of_each_frame() {
 
 #[test]
 fn framer_rests_on_empty_open_input() {
-    let mut f = Framer::new(16, PipeBuf::new());
+    let mut f = framer(16);
     assert_eq!(f.settle(), Ok(0));
     assert_eq!(f.output.state(), PBufState::Open);
 }
 
 #[test]
 fn framer_closes_after_the_frames() {
-    let mut f = Framer::new(16, PipeBuf::new());
+    let mut f = framer(16);
     f.input.wr().append(&frames(&["x"]));
     f.input.wr().close();
     assert_eq!(f.settle(), Ok(1));
@@ -123,7 +63,7 @@ fn framer_closes_after_the_frames() {
 
 #[test]
 fn framer_closes_an_empty_stream() {
-    let mut f = Framer::new(16, PipeBuf::new());
+    let mut f = framer(16);
     f.input.wr().close();
     assert_eq!(f.settle(), Ok(1));
     assert_eq!(f.take(), b"");
@@ -132,7 +72,7 @@ fn framer_closes_an_empty_stream() {
 
 #[test]
 fn framer_aborts_after_the_frames() {
-    let mut f = Framer::new(16, PipeBuf::new());
+    let mut f = framer(16);
     f.input.wr().append(&frames(&["x", "yz"]));
     f.input.wr().abort();
     assert_eq!(f.settle(), Ok(1));
@@ -143,7 +83,7 @@ fn framer_aborts_after_the_frames() {
 
 #[test]
 fn framer_passes_push_on_after_the_frames() {
-    let mut f = Framer::new(16, PipeBuf::new());
+    let mut f = framer(16);
     f.input.wr().append(&frames(&["x"]));
     f.input.wr().push();
     assert_eq!(f.settle(), Ok(1));
@@ -154,7 +94,7 @@ fn framer_passes_push_on_after_the_frames() {
 
 #[test]
 fn framer_refuses_a_frame_over_max_after_writing_those_before() {
-    let mut f = Framer::new(3, PipeBuf::new());
+    let mut f = framer(3);
     f.input.wr().append(&frames(&["abc", "abcd", "x"]));
     assert_eq!(f.settle(), Err(FrameError::TooLong { len: 4, max: 3 }));
     assert_eq!(f.take(), wire(&["abc"]));
@@ -163,7 +103,7 @@ fn framer_refuses_a_frame_over_max_after_writing_those_before() {
 
 #[test]
 fn framer_writes_in_pieces_into_a_small_bounded_output() {
-    let mut f = Framer::new(16, PipeBuf::with_fixed_capacity(3));
+    let mut f = Harness::with_output(LengthFramer::new(16), PipeBuf::with_fixed_capacity(3));
     f.input.wr().append(&frames(&["hello", ""]));
     f.input.wr().close();
     let mut got = Vec::new();
@@ -196,7 +136,7 @@ fn a_max_beyond_what_a_header_can_carry_is_lowered() {
 
 #[test]
 fn deframer_emits_one_message_per_frame() {
-    let mut d = Deframer::new(16);
+    let mut d = deframer(16);
     assert_eq!(d.feed(&wire(&["hi", "", "abc"])), Ok(1));
     assert_eq!(d.take(), frames(&["hi", "", "abc"]));
     assert!(d.input.rd().is_empty());
@@ -205,7 +145,7 @@ fn deframer_emits_one_message_per_frame() {
 
 #[test]
 fn deframer_leaves_a_partial_frame_in_the_input() {
-    let mut d = Deframer::new(16);
+    let mut d = deframer(16);
     assert_eq!(d.feed(b"\0\0"), Ok(0));
     assert_eq!(d.feed(b"\0\x03a"), Ok(0));
     assert_eq!(d.input.rd().data(), b"\0\0\0\x03a");
@@ -216,14 +156,14 @@ fn deframer_leaves_a_partial_frame_in_the_input() {
 
 #[test]
 fn deframer_rests_on_empty_open_input() {
-    let mut d = Deframer::new(16);
+    let mut d = deframer(16);
     assert_eq!(d.settle(), Ok(0));
     assert_eq!(d.output.state(), PBufState::Open);
 }
 
 #[test]
 fn deframer_closes_between_frames() {
-    let mut d = Deframer::new(16);
+    let mut d = deframer(16);
     d.input.wr().append(&wire(&["x"]));
     d.input.wr().close();
     assert_eq!(d.settle(), Ok(1));
@@ -234,7 +174,7 @@ fn deframer_closes_between_frames() {
 
 #[test]
 fn deframer_closes_an_empty_stream() {
-    let mut d = Deframer::new(16);
+    let mut d = deframer(16);
     d.input.wr().close();
     assert_eq!(d.settle(), Ok(1));
     assert_eq!(d.take(), frames(&[]));
@@ -243,7 +183,7 @@ fn deframer_closes_an_empty_stream() {
 
 #[test]
 fn deframer_passes_push_on_after_the_frames() {
-    let mut d = Deframer::new(16);
+    let mut d = deframer(16);
     d.input.wr().append(&wire(&["x"]));
     d.input.wr().append(b"\0\0");
     d.input.wr().push();
@@ -255,7 +195,7 @@ fn deframer_passes_push_on_after_the_frames() {
 
 #[test]
 fn deframer_abort_drops_the_partial_frame() {
-    let mut d = Deframer::new(16);
+    let mut d = deframer(16);
     d.input.wr().append(&wire(&["x"]));
     d.input.wr().append(b"\0\0\0\x09part");
     d.input.wr().abort();
@@ -267,7 +207,7 @@ fn deframer_abort_drops_the_partial_frame() {
 
 #[test]
 fn an_oversize_header_is_refused_before_its_body_arrives() {
-    let mut d = Deframer::new(100);
+    let mut d = deframer(100);
     let mut bytes = wire(&["ok"]);
     bytes.extend_from_slice(&1000_u32.to_be_bytes());
     assert_eq!(d.feed(&bytes), Err(FrameError::TooLong { len: 1000, max: 100 }));
@@ -277,14 +217,14 @@ fn an_oversize_header_is_refused_before_its_body_arrives() {
 
 #[test]
 fn a_header_of_exactly_max_is_accepted() {
-    let mut d = Deframer::new(3);
+    let mut d = deframer(3);
     assert_eq!(d.feed(&wire(&["abc"])), Ok(1));
     assert_eq!(d.take(), frames(&["abc"]));
 }
 
 #[test]
 fn close_inside_a_header_is_a_truncated_frame() {
-    let mut d = Deframer::new(16);
+    let mut d = deframer(16);
     d.input.wr().append(&wire(&["a"]));
     d.input.wr().append(b"\0\0");
     d.input.wr().close();
@@ -295,7 +235,7 @@ fn close_inside_a_header_is_a_truncated_frame() {
 
 #[test]
 fn close_inside_a_body_is_a_truncated_frame() {
-    let mut d = Deframer::new(16);
+    let mut d = deframer(16);
     d.input.wr().append(&wire(&["a"]));
     d.input.wr().append(b"\0\0\0\x05abc");
     d.input.wr().close();
@@ -308,7 +248,7 @@ fn close_inside_a_body_is_a_truncated_frame() {
 
 #[test]
 fn a_full_output_holds_frames_and_end_back() {
-    let mut d = Deframer::new(16);
+    let mut d = deframer(16);
     d.output = PipeBuf::with_fixed_capacity(1);
     d.input.wr().append(&wire(&["a", "b"]));
     d.input.wr().close();
@@ -322,7 +262,6 @@ fn a_full_output_holds_frames_and_end_back() {
 
 #[test]
 fn errors_read_well() {
-    fn assert_error<E: core::error::Error + Send + Sync + 'static>() {}
     assert_error::<FrameError>();
     let cases = [
         (
@@ -360,44 +299,10 @@ fn errors_become_io_errors() {
 
 // Splitting the byte stream.
 
-/// What a run gives: the frames, then how the output ended or the error.
-type Outcome = (Vec<Vec<u8>>, Result<PBufState, FrameError>);
-
-/// Feeds `chunks` one by one, running the deframer after each, then closes the input.
-fn run_chunks(max: usize, chunks: &[&[u8]]) -> Outcome {
-    let mut d = Deframer::new(max);
-    let mut got = Vec::new();
-    for &chunk in chunks {
-        let result = d.feed(chunk);
-        got.extend(d.take());
-        if let Err(error) = result {
-            return (got, Err(error));
-        }
-    }
-    d.input.wr().close();
-    let result = d.settle();
-    got.extend(d.take());
-    (got, result.map(|_| d.output.state()))
-}
-
-/// Checks that every split of `input` at one point, and at every two points, gives `expected`.
-fn assert_split_invariant(max: usize, input: &[u8], expected: &Outcome) {
-    assert_eq!(&run_chunks(max, &[input]), expected);
-    for i in 0..=input.len() {
-        let (a, b) = input.split_at(i);
-        assert_eq!(&run_chunks(max, &[a, b]), expected, "split at {i}");
-        for j in i..=input.len() {
-            let (b, c) = input.split_at(j);
-            let b = &b[i..];
-            assert_eq!(&run_chunks(max, &[a, b, c]), expected, "split at {i} and {j}");
-        }
-    }
-}
-
 #[test]
 fn every_split_of_the_bytes_gives_the_same_frames() {
     let expected = (frames(&["a", "", "bcd", "ef"]), Ok(PBufState::Closing));
-    assert_split_invariant(4, &wire(&["a", "", "bcd", "ef"]), &expected);
+    assert_split_invariant(|| deframer(4), &wire(&["a", "", "bcd", "ef"]), &expected);
 }
 
 #[test]
@@ -405,7 +310,7 @@ fn every_split_of_the_bytes_gives_the_same_oversize_error() {
     let mut bytes = wire(&["a", "bc"]);
     bytes.extend_from_slice(&wire(&["toolong"]));
     let expected = (frames(&["a", "bc"]), Err(FrameError::TooLong { len: 7, max: 4 }));
-    assert_split_invariant(4, &bytes, &expected);
+    assert_split_invariant(|| deframer(4), &bytes, &expected);
 }
 
 #[test]
@@ -413,7 +318,7 @@ fn every_split_of_the_bytes_gives_the_same_truncation() {
     let mut bytes = wire(&["a", "bc"]);
     bytes.extend_from_slice(b"\0\0\0\x04xy");
     let expected = (frames(&["a", "bc"]), Err(FrameError::Truncated { len: Some(4), received: 6 }));
-    assert_split_invariant(4, &bytes, &expected);
+    assert_split_invariant(|| deframer(4), &bytes, &expected);
 }
 
 proptest! {
@@ -422,20 +327,9 @@ proptest! {
         list in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..10),
         cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..12),
     ) {
-        let mut bytes = Vec::new();
-        for frame in &list {
-            bytes.extend_from_slice(&u32::try_from(frame.len()).unwrap().to_be_bytes());
-            bytes.extend_from_slice(frame);
-        }
-        let mut cuts: Vec<usize> = cuts.iter().map(|cut| cut.index(bytes.len() + 1)).collect();
-        cuts.sort_unstable();
-        let mut chunks = Vec::new();
-        let mut from = 0;
-        for cut in cuts.into_iter().chain([bytes.len()]) {
-            chunks.push(&bytes[from..cut]);
-            from = cut;
-        }
-        prop_assert_eq!(run_chunks(40, &chunks), (list, Ok(PBufState::Closing)));
+        let bytes = wire(&list);
+        let chunks = split_at_indices(&bytes, &cuts);
+        prop_assert_eq!(run_chunks(deframer(40), &chunks), (list, Ok(PBufState::Closing)));
     }
 
     #[test]
@@ -443,7 +337,7 @@ proptest! {
         chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..16), 0..16),
         max in 0_usize..32,
     ) {
-        let mut d = Deframer::new(max);
+        let mut d = deframer(max);
         for chunk in &chunks {
             if d.feed(chunk).is_err() {
                 break;

@@ -1,6 +1,9 @@
 //! `LengthFramer` -> `LengthDeframer` through a `#[pipeline]`: frames out as they went in, ends
 //! carried across, and a failure aborting the far end.
 
+mod common;
+
+use common::messages as frames;
 use pipebuf::{PBufRd, PBufState, PipeBuf, Status, pipeline};
 use pipebuf_stages::{FrameError, LengthDeframer, LengthFramer};
 use proptest::prelude::*;
@@ -68,10 +71,6 @@ struct NarrowRoundTrip {
 
 /// The largest frame of `NarrowRoundTrip`: its wire holds this and a header.
 const NARROW_MAX: usize = 64;
-
-fn frames(list: &[&str]) -> Vec<Vec<u8>> {
-    list.iter().map(|frame| frame.as_bytes().to_vec()).collect()
-}
 
 #[test]
 fn frames_come_out_as_they_went_in() {

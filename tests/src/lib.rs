@@ -1,5 +1,7 @@
 //! Cross-crate integration tests live in `tests/`; this library holds what they share.
 
+pub mod stages;
+
 /// Splits `data` at each of `cuts` (sorted offsets), as a transport might deliver it.
 ///
 /// # Examples

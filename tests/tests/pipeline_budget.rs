@@ -3,23 +3,8 @@
 //! passes that call makes; and many pipelines served round-robin with a small budget each move
 //! on every round instead of waiting for one another.
 
-// The test stages that hold no state still take `&mut self`, as `process` must.
-#![allow(clippy::unused_self)]
-
 use pipebuf::{Budget, PBufState, PipeBuf, Stage, Status, pipeline};
-
-/// Hands its input on unchanged, with push and end, as far as the output has room.
-#[derive(Stage)]
-#[stage(ports(input: PBufRd, output: PBufWr))]
-struct Pass;
-
-impl Pass {
-    fn process(&mut self, mut p: PassPorts<'_>) -> bool {
-        let before = (p.input.tripwire(), p.output.tripwire());
-        p.input.forward(p.output.reborrow());
-        before != (p.input.tripwire(), p.output.tripwire())
-    }
-}
+use pipebuf_tests::stages::{Pass, scramble};
 
 /// XORs each byte with a key that depends on every byte before it, so the output shows any
 /// byte lost, repeated or reordered. Moves as much as the output has room for.
@@ -32,19 +17,7 @@ struct Scramble {
 impl Scramble {
     fn process(&mut self, mut p: ScramblePorts<'_>) -> bool {
         let before = (p.input.tripwire(), p.output.tripwire());
-        let len = p.input.len().min(p.output.free_space().unwrap_or(usize::MAX));
-        if len > 0 && !p.output.is_eof() {
-            let space = p.output.space(len);
-            for (slot, &byte) in space.iter_mut().zip(p.input.data()) {
-                *slot = byte ^ self.key;
-                self.key = self.key.rotate_left(3) ^ byte;
-            }
-            p.output.commit(len);
-            p.input.consume(len);
-        }
-        if p.input.is_empty() {
-            p.input.forward(p.output.reborrow());
-        }
+        scramble(&mut self.key, &mut p.input, &mut p.output);
         before != (p.input.tripwire(), p.output.tripwire())
     }
 }

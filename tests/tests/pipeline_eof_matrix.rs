@@ -8,50 +8,8 @@
 //! pipeline nested in another, through a straight chain, and through a chain with a nested
 //! chain in the middle.
 
-// The test stages hold no state, yet take `&mut self`, as `process` must.
-#![allow(clippy::unused_self)]
-
-use pipebuf::{PBufRd, PBufState, PBufWr, PipeBuf, PipeBufPair, Stage, Status, pipeline};
-
-/// Hands its input on unchanged, with push and end.
-#[derive(Stage)]
-#[stage(ports(input: PBufRd, output: PBufWr))]
-struct Pass;
-
-impl Pass {
-    fn process(&mut self, mut p: PassPorts<'_>) -> bool {
-        let before = (p.input.tripwire(), p.output.tripwire());
-        p.input.forward(p.output.reborrow());
-        before != (p.input.tripwire(), p.output.tripwire())
-    }
-}
-
-/// Passes both directions through unchanged, with push and end.
-#[derive(Stage)]
-#[stage(ports(lower: PBufRdWr, upper: PBufRdWr))]
-struct Relay;
-
-impl Relay {
-    fn process(&mut self, mut p: RelayPorts<'_>) -> bool {
-        let before = (p.lower.tripwire(), p.upper.tripwire());
-        p.lower.rd.forward(p.upper.wr.reborrow());
-        p.upper.rd.forward(p.lower.wr.reborrow());
-        before != (p.lower.tripwire(), p.upper.tripwire())
-    }
-}
-
-/// Sends back what comes up, with push and end.
-#[derive(Stage)]
-#[stage(ports(lower: PBufRdWr))]
-struct Echo;
-
-impl Echo {
-    fn process(&mut self, mut p: EchoPorts<'_>) -> bool {
-        let before = p.lower.tripwire();
-        p.lower.rd.forward(p.lower.wr.reborrow());
-        before != p.lower.tripwire()
-    }
-}
+use pipebuf::{PBufRd, PBufState, PBufWr, PipeBuf, PipeBufPair, Status, pipeline};
+use pipebuf_tests::stages::{Chain, Echo, Pass, Relay};
 
 /// A simplex input and output through two stages, and a duplex port through a relay to an
 /// echo.
@@ -83,18 +41,6 @@ struct Nested {
     output: PipeBuf,
     #[link(<-> flat.net)]
     net: PipeBufPair,
-}
-
-/// A straight chain: no links between the stages, only the two ends.
-#[pipeline]
-struct Chain {
-    bottom: Relay,
-    middle: Relay,
-    top: Relay,
-    #[link(<-> bottom.lower)]
-    net: PipeBufPair,
-    #[link(top.upper <->)]
-    app: PipeBufPair,
 }
 
 /// A chain whose ends are called `lower` and `upper`, so it can be a link of another chain.

@@ -11,6 +11,7 @@ use std::error::Error;
 use std::fmt;
 
 use pipebuf::{PBufState, PipeBuf, PipeBufPair, Stage, Status, pipeline};
+use pipebuf_tests::stages::{Echo, Relay};
 
 /// Upper-cases what it hands on, with push and end.
 #[derive(Stage)]
@@ -224,20 +225,6 @@ fn of_two_stages_failing_in_one_pass_the_first_declared_is_returned() {
     assert_eq!(p.process().unwrap(), Status::Waiting);
 }
 
-/// Passes both directions through unchanged.
-#[derive(Stage)]
-#[stage(ports(lower: PBufRdWr, upper: PBufRdWr))]
-struct Relay;
-
-impl Relay {
-    fn process(&mut self, mut p: RelayPorts<'_>) -> bool {
-        let before = (p.lower.tripwire(), p.upper.tripwire());
-        p.lower.rd.forward(p.upper.wr.reborrow());
-        p.upper.rd.forward(p.lower.wr.reborrow());
-        before != (p.lower.tripwire(), p.upper.tripwire())
-    }
-}
-
 /// Passes both directions through, and fails on a `!` coming up.
 #[derive(Stage)]
 #[stage(ports(lower: PBufRdWr, upper: PBufRdWr), error = CheckError)]
@@ -252,19 +239,6 @@ impl Breaker {
         p.lower.rd.forward(p.upper.wr.reborrow());
         p.upper.rd.forward(p.lower.wr.reborrow());
         Ok(before != (p.lower.tripwire(), p.upper.tripwire()))
-    }
-}
-
-/// Sends back what comes up, with push and end.
-#[derive(Stage)]
-#[stage(ports(lower: PBufRdWr))]
-struct Echo;
-
-impl Echo {
-    fn process(&mut self, mut p: EchoPorts<'_>) -> bool {
-        let before = p.lower.tripwire();
-        p.lower.rd.forward(p.lower.wr.reborrow());
-        before != p.lower.tripwire()
     }
 }
 

@@ -1,36 +1,10 @@
 //! The forms of `#[pipeline]`: a straight chain, duplex links, nesting, and a hung stage.
 
-// The test stages hold no state.
+// `AsciiOnly` holds no state, yet takes `&mut self`, as `process` must.
 #![allow(clippy::unused_self)]
 
 use pipebuf::{PBufState, PipeBuf, PipeBufPair, Stage, Status, pipeline};
-
-/// Echoes what comes up back down, and mirrors the end.
-#[derive(Stage)]
-#[stage(ports(lower: PBufRdWr))]
-struct Echo;
-
-impl Echo {
-    fn process(&mut self, mut p: EchoPorts<'_>) -> bool {
-        let before = p.lower.tripwire();
-        p.lower.rd.forward(p.lower.wr.reborrow());
-        before != p.lower.tripwire()
-    }
-}
-
-/// Passes both directions through unchanged.
-#[derive(Stage)]
-#[stage(ports(lower: PBufRdWr, upper: PBufRdWr))]
-struct Relay;
-
-impl Relay {
-    fn process(&mut self, mut p: RelayPorts<'_>) -> bool {
-        let before = (p.lower.tripwire(), p.upper.tripwire());
-        p.lower.rd.forward(p.upper.wr.reborrow());
-        p.upper.rd.forward(p.lower.wr.reborrow());
-        before != (p.lower.tripwire(), p.upper.tripwire())
-    }
-}
+use pipebuf_tests::stages::{Echo, Liar, Relay};
 
 #[pipeline]
 struct Chain {
@@ -84,17 +58,6 @@ fn pipelines_nest() {
     assert_eq!(outer.process().unwrap(), Status::Done);
     assert_eq!(outer.net().rd.data(), b"hello");
     assert_eq!(outer.net().rd.state(), PBufState::Closing);
-}
-
-/// Always says it did something, and never does.
-#[derive(Stage)]
-#[stage(ports(input: PBufRd))]
-struct Liar;
-
-impl Liar {
-    fn process(&mut self, _: LiarPorts<'_>) -> bool {
-        true
-    }
 }
 
 #[pipeline]

@@ -1,6 +1,9 @@
 //! A pipeline's `GRAPH`: its stages (names, type names, ports from each stage's `PORTS` with
 //! names, directions and element types), its links (names, ends, the duplex flag, `None` for
 //! the outside, chain links named `lower-upper`), and the exact Graphviz `dot` and Mermaid text.
+//!
+//! `Chain` is the straight chain of three relays in `pipebuf_tests::stages`; the expected links
+//! and text below spell out its wiring.
 
 // The test stages hold no state, yet take `&mut self`, as `process` must.
 #![allow(clippy::unused_self)]
@@ -8,6 +11,7 @@
 use pipebuf::{
     Direction, Endpoint, Graph, LinkInfo, PipeBuf, PipeBufPair, Port, Stage, StageInfo, pipeline,
 };
+use pipebuf_tests::stages::{Chain, Echo};
 
 /// A message, for ports that carry something else than bytes.
 #[derive(Clone, Debug, Default)]
@@ -45,19 +49,6 @@ impl Framer {
     }
 }
 
-/// Sends back what comes up.
-#[derive(Stage)]
-#[stage(ports(lower: PBufRdWr))]
-struct Echo;
-
-impl Echo {
-    fn process(&mut self, mut p: EchoPorts<'_>) -> bool {
-        let before = p.lower.tripwire();
-        p.lower.rd.forward(p.lower.wr.reborrow());
-        before != p.lower.tripwire()
-    }
-}
-
 /// Passes messages on, with a tag in its type.
 #[derive(Stage)]
 #[stage(ports(input: PBufRd<Msg>, output: PBufWr<Msg>))]
@@ -68,20 +59,6 @@ impl<const N: usize> Tag<N> {
         let before = p.input.tripwire();
         p.input.forward(p.output);
         p.input.is_tripped(before)
-    }
-}
-
-/// Passes both directions through.
-#[derive(Stage)]
-#[stage(ports(lower: PBufRdWr, upper: PBufRdWr))]
-struct Relay;
-
-impl Relay {
-    fn process(&mut self, mut p: RelayPorts<'_>) -> bool {
-        let before = (p.lower.tripwire(), p.upper.tripwire());
-        p.lower.rd.forward(p.upper.wr.reborrow());
-        p.upper.rd.forward(p.lower.wr.reborrow());
-        before != (p.lower.tripwire(), p.upper.tripwire())
     }
 }
 
@@ -107,17 +84,6 @@ struct Typed {
     input: PipeBuf<Msg>,
     #[link(tag.output ->)]
     output: PipeBuf<Msg>,
-}
-
-#[pipeline]
-struct Chain {
-    bottom: Relay,
-    middle: Relay,
-    top: Relay,
-    #[link(<-> bottom.lower)]
-    net: PipeBufPair,
-    #[link(top.upper <->)]
-    app: PipeBufPair,
 }
 
 /// [`Small`] as a stage.

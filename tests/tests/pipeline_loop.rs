@@ -12,6 +12,7 @@
 use std::collections::VecDeque;
 
 use pipebuf::{PBufState, PipeBuf, Stage, Status, pipeline};
+use pipebuf_tests::stages::scramble;
 use proptest::prelude::*;
 
 /// Counts the calls of a stage. Any two counts compare equal, because the generated loop skips
@@ -144,20 +145,10 @@ impl Scramble {
     fn process(&mut self, mut p: ScramblePorts<'_>) -> bool {
         self.calls.tick();
         let before = (p.input.tripwire(), p.output.tripwire());
-        let len = p.input.len().min(p.output.free_space().unwrap_or(usize::MAX));
-        if len > 0 && !p.output.is_eof() {
-            let space = p.output.space(len);
-            for (slot, &byte) in space.iter_mut().zip(p.input.data()) {
-                *slot = byte ^ self.key;
-                self.key = self.key.rotate_left(3) ^ byte;
-            }
-            p.output.commit(len);
-            p.input.consume(len);
-            self.count += len;
+        let moved = scramble(&mut self.key, &mut p.input, &mut p.output);
+        if moved > 0 {
+            self.count += moved;
             self.moves += 1;
-        }
-        if p.input.is_empty() {
-            p.input.forward(p.output.reborrow());
         }
         before != (p.input.tripwire(), p.output.tripwire())
     }

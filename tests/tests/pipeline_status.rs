@@ -6,32 +6,7 @@
 #![allow(clippy::unused_self)]
 
 use pipebuf::{Budget, PBufState, PipeBuf, PipeBufPair, Stage, Status, pipeline};
-
-/// Hands its input on unchanged, with push and end.
-#[derive(Stage)]
-#[stage(ports(input: PBufRd, output: PBufWr))]
-struct Pass;
-
-impl Pass {
-    fn process(&mut self, mut p: PassPorts<'_>) -> bool {
-        let before = (p.input.tripwire(), p.output.tripwire());
-        p.input.forward(p.output.reborrow());
-        before != (p.input.tripwire(), p.output.tripwire())
-    }
-}
-
-/// Sends back what comes up, with push and end.
-#[derive(Stage)]
-#[stage(ports(lower: PBufRdWr))]
-struct Echo;
-
-impl Echo {
-    fn process(&mut self, mut p: EchoPorts<'_>) -> bool {
-        let before = p.lower.tripwire();
-        p.lower.rd.forward(p.lower.wr.reborrow());
-        before != p.lower.tripwire()
-    }
-}
+use pipebuf_tests::stages::{Echo, Liar, Pass};
 
 /// Writes each input byte three times, and takes a byte only when all three copies fit.
 #[derive(Stage)]
@@ -68,17 +43,6 @@ impl Drip {
             p.input.forward_prefix(p.output.reborrow(), 1);
         }
         before != (p.input.tripwire(), p.output.tripwire())
-    }
-}
-
-/// Always says it did something, and never does anything.
-#[derive(Stage)]
-#[stage(ports(input: PBufRd))]
-struct Liar;
-
-impl Liar {
-    fn process(&mut self, _: LiarPorts<'_>) -> bool {
-        true
     }
 }
 
