@@ -10,6 +10,31 @@
 //! | [`LineSplitter`] | bytes | `Vec<u8>` | one message per line, `\n` or `\r\n` removed |
 //! | [`LengthFramer`] | `Vec<u8>` | bytes | a 4-byte big-endian length, then the frame |
 //! | [`LengthDeframer`] | bytes | `Vec<u8>` | one message per length-prefixed frame |
+#![cfg_attr(
+    feature = "rustls",
+    doc = "| [`TlsServer`] | records and plaintext, duplex (`lower`, `upper`) | the same | TLS server on rustls 0.23, feature `rustls` |"
+)]
+#![cfg_attr(
+    not(feature = "rustls"),
+    doc = "| `TlsServer` | records and plaintext, duplex (`lower`, `upper`) | the same | TLS server on rustls 0.23, feature `rustls` |"
+)]
+#![cfg_attr(
+    feature = "rustls",
+    doc = "| [`TlsClient`] | records and plaintext, duplex (`lower`, `upper`) | the same | TLS client on rustls 0.23, feature `rustls` |"
+)]
+#![cfg_attr(
+    not(feature = "rustls"),
+    doc = "| `TlsClient` | records and plaintext, duplex (`lower`, `upper`) | the same | TLS client on rustls 0.23, feature `rustls` |"
+)]
+//!
+//! Stages over I/O have one duplex port, `upper` (bytes to send down, bytes received up), and
+//! map the stream's ends onto close and abort, each as its docs' table says:
+//!
+//! | stage | feature | stream |
+//! | --- | --- | --- |
+//! | `StdStream` | `std` | any `std::io::Read + Write`, blocking or not |
+//! | `TcpLink` | `mio` | a mio `TcpStream`; abort sends an RST |
+//! | `UnixLink` | `mio` (unix) | a mio `UnixStream` |
 //!
 //! # Example
 //!
@@ -75,7 +100,16 @@
 //!
 //! | feature | default | enables |
 //! | --- | --- | --- |
-//! | `std` | yes | `From<LineError>` and `From<FrameError>` for `std::io::Error`; `pipebuf/std` |
+//! | `std` | yes | `From<LineError>` and `From<FrameError>` for `std::io::Error`; `pipebuf/std`; the stage over any `Read + Write`, `StdStream` |
+//! | `mio` | no | TCP and UNIX stream stages on mio 1.x, `TcpLink` and `UnixLink` (socket2 0.5 for a real RST) |
+#![cfg_attr(
+    feature = "rustls",
+    doc = "| `rustls` | no | [`TlsServer`], [`TlsClient`], [`TlsError`] and `From<TlsError>` for `std::io::Error`; the `rustls` re-export; no crypto provider |"
+)]
+#![cfg_attr(
+    not(feature = "rustls"),
+    doc = "| `rustls` | no | `TlsServer`, `TlsClient`, `TlsError` and `From<TlsError>` for `std::io::Error`; the `rustls` re-export; no crypto provider |"
+)]
 //!
 //! The stages above need no feature. Stages that wrap other crates (TCP on mio, TLS on rustls,
 //! WebSocket on embedded-websocket, tokio I/O) each come behind a feature named after that crate.
@@ -112,3 +146,25 @@ mod lines;
 pub use lines::{LineError, LineSplitter, LineSplitterPorts};
 mod pass;
 pub use pass::{PassThrough, PassThroughPorts};
+
+#[cfg(feature = "std")]
+mod io;
+#[cfg(feature = "std")]
+pub use io::{DEFAULT_MAX_READ, StdStream, StdStreamPorts, StreamError};
+#[cfg(feature = "mio")]
+mod tcp;
+#[cfg(feature = "mio")]
+pub use tcp::{TcpLink, TcpLinkPorts};
+#[cfg(all(feature = "mio", unix))]
+pub use tcp::{UnixLink, UnixLinkPorts};
+#[cfg(feature = "rustls")]
+mod tls;
+#[cfg(feature = "rustls")]
+pub use tls::{TlsClient, TlsClientPorts, TlsError, TlsServer, TlsServerPorts};
+
+/// The mio this crate's TCP and UNIX stages are built on (1.x).
+#[cfg(feature = "mio")]
+pub use mio;
+/// The rustls this crate's TLS stages are built on (0.23).
+#[cfg(feature = "rustls")]
+pub use rustls;

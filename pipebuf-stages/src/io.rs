@@ -1,0 +1,520 @@
+//! A stage over any `std::io::Read + Write` stream, and the read/write core that the mio stages
+//! share with it.
+
+use core::fmt;
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::Shutdown;
+
+use pipebuf::{PBufRd, PBufRdWr, PBufState, PBufWr, Stage, tripwire};
+
+/// Connects a byte stream of `std::io` (a socket, a file, a pipe, anything `Read + Write`) to a
+/// duplex port, reading into and writing out of the shared buffers with no copy of its own.
+///
+/// Port: `upper` (`PBufRdWr`): `upper.rd` carries the bytes to write to the stream, `upper.wr`
+/// the bytes read from it. It chains under a stage whose port is `lower` (TLS, for example).
+///
+/// Each call of `process` first writes all it can of `upper.rd`, then reads once, at most
+/// [`max_read`](StdStream::max_read) bytes and never more than `upper.wr` has room for (its
+/// limit is respected; it is never grown beyond). Where the stream's read or write says
+/// `WouldBlock` (a non-blocking socket), that direction waits for the next call.
+///
+/// | event | pipe |
+/// | --- | --- |
+/// | bytes read | appended to `upper.wr` |
+/// | read returns 0 (end of file, peer FIN) | `upper.wr` closed |
+/// | `WouldBlock` | nothing: that direction waits for the next call |
+/// | `Interrupted` | the call is retried |
+/// | `ConnectionReset`, `ConnectionAborted`, `BrokenPipe` | `upper.wr` aborted; what `upper.rd` holds, and all it gets later, is dropped (see [`is_reset`](StdStream::is_reset)) |
+/// | any other error | [`StreamError`]; a `#[pipeline]` then aborts `upper.wr` |
+/// | data in `upper.rd` | written at once |
+/// | push on `upper.rd` | the stream is flushed, once the data before it is written |
+/// | close of `upper.rd` | once all is written: flush, then the shutdown hook with [`Shutdown::Write`]; `upper.wr` still read |
+/// | abort of `upper.rd` | the data not yet written is dropped, the shutdown hook is called with [`Shutdown::Both`], and `upper.wr` is aborted |
+///
+/// A `Read + Write` has no way to end one direction, so without a hook
+/// ([`with_shutdown`](StdStream::with_shutdown)) a close only flushes and an abort does nothing
+/// to the stream: the owner ends it, for example by dropping it. With a socket, give the hook, as
+/// in the example, so that the peer sees the end.
+///
+/// With a blocking stream, `process` blocks in the write until it is done and in the read until
+/// some bytes come: use it for files, pipes, or protocols where each side waits for the other's
+/// turn. Full duplex traffic needs a non-blocking stream.
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::net::TcpStream;
+///
+/// use pipebuf::{PipeBufPair, Stage};
+/// use pipebuf_stages::{StdStream, StdStreamPorts};
+///
+/// let socket = TcpStream::connect("127.0.0.1:7")?;
+/// let mut link = StdStream::new(socket).with_shutdown(|s, how| s.shutdown(how));
+/// let mut pair = PipeBufPair::new();
+/// pair.lower().wr.append(b"hello");
+/// pair.lower().wr.close();
+/// // Writes "hello", sends a FIN, then waits for the echo (a blocking socket).
+/// link.process(StdStreamPorts { upper: pair.upper() })?;
+/// assert!(!pair.lower().rd.data().is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+#[derive(Stage)]
+#[stage(ports(upper: PBufRdWr), error = StreamError)]
+pub struct StdStream<S: Read + Write> {
+    stream: S,
+    core: Core,
+    shutdown: Option<fn(&mut S, Shutdown) -> io::Result<()>>,
+}
+
+impl<S: Read + Write> StdStream<S> {
+    /// Creates the stage over `stream`, with no shutdown hook and a read unit of
+    /// [`DEFAULT_MAX_READ`] bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    ///
+    /// let link = pipebuf_stages::StdStream::new(Cursor::new(Vec::new()));
+    /// assert_eq!(link.max_read(), pipebuf_stages::DEFAULT_MAX_READ);
+    /// ```
+    #[must_use]
+    pub fn new(stream: S) -> Self {
+        StdStream { stream, core: Core::new(false), shutdown: None }
+    }
+
+    /// Sets the function that ends the stream at a close ([`Shutdown::Write`]) or an abort
+    /// ([`Shutdown::Both`]) of `upper.rd`: for a socket, `|s, how| s.shutdown(how)`.
+    ///
+    /// An error from it at a close is [`StreamError::Shutdown`]; at an abort,
+    /// [`StreamError::Abort`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::net::{TcpListener, TcpStream};
+    ///
+    /// let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// let socket = TcpStream::connect(listener.local_addr()?)?;
+    /// let link = pipebuf_stages::StdStream::new(socket).with_shutdown(|s, how| s.shutdown(how));
+    /// assert_eq!(link.max_read(), pipebuf_stages::DEFAULT_MAX_READ);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_shutdown(mut self, shutdown: fn(&mut S, Shutdown) -> io::Result<()>) -> Self {
+        self.shutdown = Some(shutdown);
+        self
+    }
+
+    /// Sets the most bytes one read asks for; 0 counts as 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    ///
+    /// let link = pipebuf_stages::StdStream::new(Cursor::new(Vec::new())).with_max_read(0);
+    /// assert_eq!(link.max_read(), 1);
+    /// ```
+    #[must_use]
+    pub fn with_max_read(mut self, max_read: usize) -> Self {
+        self.core.set_max_read(max_read);
+        self
+    }
+
+    /// Returns the most bytes one read asks for.
+    #[must_use]
+    pub fn max_read(&self) -> usize {
+        self.core.max_read
+    }
+
+    /// Returns true once the stream reported a reset (`ConnectionReset`, `ConnectionAborted`
+    /// or `BrokenPipe`): `upper.wr` was aborted, if it had not ended, and everything written to
+    /// `upper.rd` since is dropped.
+    #[must_use]
+    pub fn is_reset(&self) -> bool {
+        self.core.out == Out::Discard
+    }
+
+    /// Returns the stream.
+    #[must_use]
+    pub fn get_ref(&self) -> &S {
+        &self.stream
+    }
+
+    /// Returns the stream, to change its settings. Reading or writing it directly mixes its
+    /// bytes with the stage's.
+    #[must_use]
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.stream
+    }
+
+    /// Returns the stream, and drops the stage.
+    #[must_use]
+    pub fn into_inner(self) -> S {
+        self.stream
+    }
+
+    /// Writes, then reads; the derived [`Stage`] impl calls this.
+    fn process(&mut self, mut p: StdStreamPorts<'_>) -> Result<bool, StreamError> {
+        let before = tripwire!(p.upper.rd, p.upper.wr);
+        let due = self.core.transfer(&mut self.stream, &mut p.upper)?;
+        if let Some(end) = due {
+            let how = match end {
+                End::Close => Shutdown::Write,
+                End::Abort => Shutdown::Both,
+            };
+            let result = self.shutdown.map_or(Ok(()), |shutdown| shutdown(&mut self.stream, how));
+            self.core.ended(end, result, &mut p.upper)?;
+        }
+        Ok(due.is_some() || before != tripwire!(p.upper.rd, p.upper.wr))
+    }
+}
+
+impl<S: Read + Write + fmt::Debug> fmt::Debug for StdStream<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StdStream")
+            .field("stream", &self.stream)
+            .field("core", &self.core)
+            .field("shutdown", &self.shutdown.is_some())
+            .finish()
+    }
+}
+
+/// The error of a stream stage ([`StdStream`], and `TcpLink` and `UnixLink` with feature
+/// `mio`): an I/O error that is not a reset, with the operation that met it.
+///
+/// A reset (`ConnectionReset`, `ConnectionAborted`, `BrokenPipe`) is no error: it aborts the
+/// inbound pipe instead.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{self, ErrorKind};
+///
+/// use pipebuf_stages::StreamError;
+///
+/// let error = StreamError::Read { source: ErrorKind::InvalidData.into() };
+/// assert_eq!(error.to_string(), "reading the stream failed");
+/// assert_eq!(io::Error::from(error).kind(), ErrorKind::InvalidData);
+/// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// A read failed.
+    Read {
+        /// The error of the read.
+        source: io::Error,
+    },
+    /// A write failed, or wrote nothing (`WriteZero`).
+    Write {
+        /// The error of the write.
+        source: io::Error,
+    },
+    /// A flush failed.
+    Flush {
+        /// The error of the flush.
+        source: io::Error,
+    },
+    /// Ending the outbound direction at a close failed.
+    Shutdown {
+        /// The error of the shutdown.
+        source: io::Error,
+    },
+    /// Ending the stream at an abort failed; the stream was ended as well as it could be.
+    Abort {
+        /// The error of the abort.
+        source: io::Error,
+    },
+    /// A connection did not come up.
+    Connect {
+        /// The error of the connection.
+        source: io::Error,
+    },
+}
+
+impl StreamError {
+    /// Returns the I/O error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    ///
+    /// let error = pipebuf_stages::StreamError::Write { source: ErrorKind::WriteZero.into() };
+    /// assert_eq!(error.io_error().kind(), ErrorKind::WriteZero);
+    /// ```
+    #[must_use]
+    pub fn io_error(&self) -> &io::Error {
+        match self {
+            StreamError::Read { source }
+            | StreamError::Write { source }
+            | StreamError::Flush { source }
+            | StreamError::Shutdown { source }
+            | StreamError::Abort { source }
+            | StreamError::Connect { source } => source,
+        }
+    }
+}
+
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StreamError::Read { .. } => "reading the stream failed",
+            StreamError::Write { .. } => "writing the stream failed",
+            StreamError::Flush { .. } => "flushing the stream failed",
+            StreamError::Shutdown { .. } => "shutting down the stream failed",
+            StreamError::Abort { .. } => "aborting the stream failed",
+            StreamError::Connect { .. } => "connecting failed",
+        })
+    }
+}
+
+impl core::error::Error for StreamError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        Some(self.io_error())
+    }
+}
+
+impl From<StreamError> for io::Error {
+    fn from(error: StreamError) -> Self {
+        let kind = error.io_error().kind();
+        io::Error::new(kind, error)
+    }
+}
+
+/// The read unit of a new stream stage: the most bytes one read asks for.
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub const DEFAULT_MAX_READ: usize = 65536;
+
+/// The read/write logic of every stream stage, over any `Read + Write`: the stage around it
+/// owns the stream and ends it when [`Core::transfer`] says so.
+#[derive(Clone, Debug)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "two readiness flags, a mode and a direction's end: independent, not a state machine"
+)]
+pub(crate) struct Core {
+    pub(crate) max_read: usize,
+    /// The stream may be readable: set by readiness events, cleared by `WouldBlock` in edge
+    /// mode, always set otherwise.
+    pub(crate) readable: bool,
+    /// The stream may be writable, as `readable`.
+    pub(crate) writable: bool,
+    /// Edge mode: `WouldBlock` clears the readiness flag until the next readiness event.
+    edge: bool,
+    /// The inbound direction is over: this core ended `upper.wr`, or the stream cannot be read.
+    pub(crate) in_ended: bool,
+    pub(crate) out: Out,
+}
+
+/// Where the outbound direction stands.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Out {
+    /// Data is written as it comes.
+    Open,
+    /// The stream was shut down for writing after a close.
+    Closed,
+    /// The stream was ended after an abort.
+    Aborted,
+    /// The stream broke: everything that comes is dropped.
+    Discard,
+}
+
+/// An end that the stage must now apply to its stream.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    /// All is written: end the outbound direction cleanly.
+    Close,
+    /// End the stream as broken, at once.
+    Abort,
+}
+
+impl Core {
+    /// A core with readiness unknown (`edge`: wait for the first event) or assumed (not `edge`).
+    pub(crate) fn new(edge: bool) -> Self {
+        Core {
+            max_read: DEFAULT_MAX_READ,
+            readable: !edge,
+            writable: !edge,
+            edge,
+            in_ended: false,
+            out: Out::Open,
+        }
+    }
+
+    pub(crate) fn set_max_read(&mut self, max_read: usize) {
+        self.max_read = max_read.max(1);
+    }
+
+    /// Writes what it can, then reads once; returns the end the caller must apply to the stream
+    /// and then report with [`Core::ended`].
+    pub(crate) fn transfer<S: Read + Write>(
+        &mut self,
+        stream: &mut S,
+        upper: &mut PBufRdWr<'_>,
+    ) -> Result<Option<End>, StreamError> {
+        let due = self.write_out(stream, upper)?;
+        if due == Some(End::Abort) {
+            return Ok(due);
+        }
+        self.read_in(stream, upper)?;
+        // A reset met by the read makes a shutdown pointless.
+        Ok(due.filter(|_| self.out == Out::Open))
+    }
+
+    /// Records how applying `end` went.
+    pub(crate) fn ended(
+        &mut self,
+        end: End,
+        result: io::Result<()>,
+        upper: &mut PBufRdWr<'_>,
+    ) -> Result<(), StreamError> {
+        match end {
+            End::Close => match result {
+                Ok(()) => self.out = Out::Closed,
+                Err(e) if is_reset(&e) || e.kind() == ErrorKind::NotConnected => {
+                    self.broken(upper);
+                }
+                Err(source) => return Err(StreamError::Shutdown { source }),
+            },
+            End::Abort => {
+                self.out = Out::Aborted;
+                self.in_ended = true;
+                upper.wr.abort();
+                result.map_err(|source| StreamError::Abort { source })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The stream broke: abort the inbound pipe, drop the outbound one from now on.
+    pub(crate) fn broken(&mut self, upper: &mut PBufRdWr<'_>) {
+        self.out = Out::Discard;
+        self.in_ended = true;
+        upper.wr.abort();
+        discard(&mut upper.rd);
+    }
+
+    /// True if the outbound direction needs the stream to become writable to go on.
+    #[cfg(feature = "mio")]
+    pub(crate) fn wants_write(&self, rd: &PBufRd<'_>) -> bool {
+        self.out == Out::Open
+            && (!rd.is_empty() || matches!(rd.state(), PBufState::Push | PBufState::Closing))
+    }
+
+    /// True if the inbound direction needs the stream to become readable to go on.
+    pub(crate) fn wants_read(&self, wr: &PBufWr<'_>) -> bool {
+        !self.in_ended && !wr.is_eof() && !wr.is_full()
+    }
+
+    fn write_out<S: Write>(
+        &mut self,
+        stream: &mut S,
+        upper: &mut PBufRdWr<'_>,
+    ) -> Result<Option<End>, StreamError> {
+        let rd = &mut upper.rd;
+        match self.out {
+            Out::Open => {}
+            Out::Discard => {
+                discard(rd);
+                return Ok(None);
+            }
+            Out::Closed | Out::Aborted => return Ok(None),
+        }
+        if rd.state() == PBufState::Aborting {
+            // An abort is urgent: what is not yet written would be thrown away by the reset.
+            discard(rd);
+            return Ok(Some(End::Abort));
+        }
+        while self.writable && !rd.is_empty() {
+            match stream.write(rd.data()) {
+                Ok(0) => return Err(StreamError::Write { source: ErrorKind::WriteZero.into() }),
+                // A faulty `Write` may claim more than it was given; never trust it past that.
+                Ok(len) => rd.consume(len.min(rd.len())),
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    self.writable = !self.edge;
+                    return Ok(None);
+                }
+                Err(e) if is_reset(&e) => {
+                    self.broken(upper);
+                    return Ok(None);
+                }
+                Err(source) => return Err(StreamError::Write { source }),
+            }
+        }
+        if !rd.is_empty() || !matches!(rd.state(), PBufState::Push | PBufState::Closing) {
+            return Ok(None);
+        }
+        // Push or close, with everything before it written: flush first.
+        match retry_interrupted(|| stream.flush()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                self.writable = !self.edge;
+                return Ok(None);
+            }
+            Err(e) if is_reset(&e) => {
+                self.broken(upper);
+                return Ok(None);
+            }
+            Err(source) => return Err(StreamError::Flush { source }),
+        }
+        let rd = &mut upper.rd;
+        rd.consume_push();
+        Ok(rd.consume_eof().then_some(End::Close))
+    }
+
+    fn read_in<S: Read>(
+        &mut self,
+        stream: &mut S,
+        upper: &mut PBufRdWr<'_>,
+    ) -> Result<(), StreamError> {
+        let wr = &mut upper.wr;
+        if !self.readable || !self.wants_read(wr) {
+            return Ok(());
+        }
+        let room = wr.free_space().map_or(self.max_read, |free| free.min(self.max_read));
+        let Some(space) = wr.try_space(room) else {
+            return Ok(());
+        };
+        match retry_interrupted(|| stream.read(space)) {
+            Ok(0) => {
+                self.in_ended = true;
+                wr.close();
+            }
+            // A faulty `Read` may claim more than it was given; never trust it past that.
+            Ok(len) => wr.commit(len.min(room)),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => self.readable = !self.edge,
+            Err(e) if is_reset(&e) => self.broken(upper),
+            Err(source) => return Err(StreamError::Read { source }),
+        }
+        Ok(())
+    }
+}
+
+/// True for the errors that say the connection broke.
+fn is_reset(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe
+    )
+}
+
+/// Drops everything `rd` holds, and its push and end.
+fn discard(rd: &mut PBufRd<'_>) {
+    rd.consume(rd.len());
+    rd.consume_push();
+    rd.consume_eof();
+}
+
+fn retry_interrupted<R>(mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            result => return result,
+        }
+    }
+}
