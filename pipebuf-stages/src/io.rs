@@ -29,7 +29,7 @@ use pipebuf::{PBufRd, PBufRdWr, PBufState, PBufWr, Stage, tripwire};
 /// | data in `upper.rd` | written at once |
 /// | push on `upper.rd` | the stream is flushed, once the data before it is written |
 /// | close of `upper.rd` | once all is written: flush, then the shutdown hook with [`Shutdown::Write`]; `upper.wr` still read |
-/// | abort of `upper.rd` | the data not yet written is dropped, the shutdown hook is called with [`Shutdown::Both`], and `upper.wr` is aborted |
+/// | abort of `upper.rd` | the data not yet written is dropped (the peer sees no reset, so it must not read a whole stream), the shutdown hook is called with [`Shutdown::Both`], and `upper.wr` is aborted |
 ///
 /// A `Read + Write` has no way to end one direction, so without a hook
 /// ([`with_shutdown`](StdStream::with_shutdown)) a close only flushes and an abort does nothing
@@ -305,6 +305,10 @@ pub(crate) struct Core {
     pub(crate) writable: bool,
     /// Edge mode: `WouldBlock` clears the readiness flag until the next readiness event.
     edge: bool,
+    /// An abort reaches the peer as a reset, which tells it from a close: what the stream takes
+    /// at once is written before it. Without one (a FIN, or a UNIX socket's end), the data is
+    /// dropped instead, so that the peer never reads a whole stream that then merely ends.
+    pub(crate) write_before_abort: bool,
     /// The inbound direction is over: this core ended `upper.wr`, or the stream cannot be read.
     pub(crate) in_ended: bool,
     pub(crate) out: Out,
@@ -340,6 +344,7 @@ impl Core {
             readable: !edge,
             writable: !edge,
             edge,
+            write_before_abort: false,
             in_ended: false,
             out: Out::Open,
         }
@@ -424,27 +429,39 @@ impl Core {
             }
             Out::Closed | Out::Aborted => return Ok(None),
         }
-        if rd.state() == PBufState::Aborting {
-            // An abort is urgent: what is not yet written would be thrown away by the reset.
+        // An abort is urgent: what the stream takes at once may still go out before a reset (a
+        // TLS alert written just before the abort, say); the rest is dropped, as the reset would
+        // drop it.
+        let aborting = rd.state() == PBufState::Aborting;
+        if aborting && !self.write_before_abort {
             discard(rd);
             return Ok(Some(End::Abort));
         }
-        while self.writable && !rd.is_empty() {
+        while (self.writable || aborting) && !rd.is_empty() {
             match stream.write(rd.data()) {
+                Ok(0) if aborting => break,
                 Ok(0) => return Err(StreamError::Write { source: ErrorKind::WriteZero.into() }),
                 // A faulty `Write` may claim more than it was given; never trust it past that.
                 Ok(len) => rd.consume(len.min(rd.len())),
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
                     self.writable = !self.edge;
+                    if aborting {
+                        break;
+                    }
                     return Ok(None);
                 }
                 Err(e) if is_reset(&e) => {
                     self.broken(upper);
                     return Ok(None);
                 }
+                Err(_) if aborting => break,
                 Err(source) => return Err(StreamError::Write { source }),
             }
+        }
+        if aborting {
+            discard(rd);
+            return Ok(Some(End::Abort));
         }
         if !rd.is_empty() || !matches!(rd.state(), PBufState::Push | PBufState::Closing) {
             return Ok(None);
@@ -496,7 +513,7 @@ impl Core {
 }
 
 /// True for the errors that say the connection broke.
-fn is_reset(error: &io::Error) -> bool {
+pub(crate) fn is_reset(error: &io::Error) -> bool {
     matches!(
         error.kind(),
         ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe

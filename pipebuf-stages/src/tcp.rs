@@ -13,7 +13,7 @@ use mio::net::TcpStream;
 use mio::net::UnixStream;
 use pipebuf::{PBufRdWr, Stage, tripwire};
 
-use crate::io::{Core, End, Out, StreamError};
+use crate::io::{Core, End, Out, StreamError, is_reset};
 
 /// Connects a mio [`TcpStream`] to a duplex port, reading into and writing out of the shared
 /// buffers with no copy of its own.
@@ -30,7 +30,7 @@ use crate::io::{Core, End, Out, StreamError};
 /// | data in `upper.rd` | written at once, as far as the socket takes it |
 /// | push on `upper.rd` | nothing more: writes are never held back; set [`set_nodelay`](TcpLink::set_nodelay) for latency |
 /// | close of `upper.rd` | once all is written, `shutdown(Write)`: the peer reads an EOF, and `upper.wr` is still read |
-/// | abort of `upper.rd` | what is not yet written is dropped, `SO_LINGER` is set to 0 and the socket closed: the peer gets an RST, never a FIN; `upper.wr` is aborted |
+/// | abort of `upper.rd` | what the socket takes at once is written (so a TLS alert just before the abort still goes out), the rest is dropped, `SO_LINGER` is set to 0 and the socket closed: the peer gets an RST, never a FIN; `upper.wr` is aborted |
 ///
 /// **Readiness.** The stage never reads or writes before the glue has reported readiness: a
 /// new stage waits for its first event, so a connecting socket is not touched before it is
@@ -259,6 +259,8 @@ impl TcpLink {
 
 /// What the stages need from a mio stream besides `Read + Write`.
 trait Socket: Read + Write {
+    /// True if an abort sends a reset, which the peer tells from a close.
+    const RESETS: bool;
     fn take_error(&self) -> io::Result<Option<io::Error>>;
     /// True if connected, false while connecting.
     fn is_connected(&self) -> io::Result<bool>;
@@ -268,6 +270,8 @@ trait Socket: Read + Write {
 }
 
 impl Socket for TcpStream {
+    const RESETS: bool = true;
+
     fn take_error(&self) -> io::Result<Option<io::Error>> {
         TcpStream::take_error(self)
     }
@@ -290,6 +294,8 @@ impl Socket for TcpStream {
 
 #[cfg(unix)]
 impl Socket for UnixStream {
+    const RESETS: bool = false;
+
     fn take_error(&self) -> io::Result<Option<io::Error>> {
         UnixStream::take_error(self)
     }
@@ -324,12 +330,9 @@ struct Link<S> {
 
 impl<S: Socket> Link<S> {
     fn new(stream: S) -> Self {
-        Link {
-            stream: Some(stream),
-            core: Core::new(true),
-            connected: false,
-            interest: Some(Interest::WRITABLE),
-        }
+        let mut core = Core::new(true);
+        core.write_before_abort = S::RESETS;
+        Link { stream: Some(stream), core, connected: false, interest: Some(Interest::WRITABLE) }
     }
 
     fn process(&mut self, upper: &mut PBufRdWr<'_>) -> Result<bool, StreamError> {
@@ -352,7 +355,15 @@ impl<S: Socket> Link<S> {
             if let Some(source) =
                 stream.take_error().map_err(|source| StreamError::Connect { source })?
             {
-                return Err(StreamError::Connect { source });
+                if !is_reset(&source) {
+                    return Err(StreamError::Connect { source });
+                }
+                // The connection was made and then reset before the first readiness: an abort,
+                // as at any other time, not a failed connect.
+                self.connected = true;
+                self.core.broken(upper);
+                *changed = true;
+                return Ok(());
             }
             match stream.is_connected() {
                 Ok(true) => {

@@ -4,16 +4,16 @@
 
 #![cfg(feature = "rustls")]
 
+#[path = "common/openssl.rs"]
+mod openssl;
 #[path = "common/tls.rs"]
 mod tls;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use openssl::{Peer, TempDir, accept};
 use pipebuf::{PBufState, PipeBufPair, Stage};
 use pipebuf_stages::{TlsClient, TlsClientPorts, TlsServer, TlsServerPorts};
 use rustls::ProtocolVersion;
@@ -44,14 +44,14 @@ fn our_server_talks_to_openssl_s_client() {
             "-CAfile",
             cert_path.to_str().unwrap(),
         ]);
-        let mut socket = accept(&listener);
+        let start = Instant::now();
+        let mut socket = accept(&listener, start + DEADLINE);
 
         let config = tls::server_config(&cert, tls::versions(""), &[]);
         let mut server = TlsServer::new(config).unwrap();
         let (mut net, mut app) = (PipeBufPair::new(), PipeBufPair::new());
         let mut received = Vec::new();
         child.send(b"hello from openssl\n");
-        let start = Instant::now();
         let mut stdin_closed = false;
         while !(app.up.state() == PBufState::Closed && net.down.state() == PBufState::Closed) {
             assert!(start.elapsed() < DEADLINE, "timed out; openssl said {}", child.output());
@@ -75,7 +75,7 @@ fn our_server_talks_to_openssl_s_client() {
         assert!(server.has_received_close_notify());
         assert_eq!(server.protocol_version(), Some(version));
         assert_eq!(server.server_name(), Some("localhost"));
-        assert!(child.wait_success(start), "openssl said {}", child.output());
+        assert!(child.wait_success(start + DEADLINE), "openssl said {}", child.output());
         let _ = socket.shutdown(Shutdown::Both);
     }
 }
@@ -89,29 +89,20 @@ fn our_client_talks_to_openssl_s_server() {
         let cert = tls::certificate();
         let cert_path = dir.write("cert.pem", &cert.cert.pem());
         let key_path = dir.write("key.pem", &cert.key_pair.serialize_pem());
-        let child = Peer::spawn(&[
-            "s_server",
-            "-accept",
-            "127.0.0.1:0",
-            flag,
-            "-naccept",
-            "1",
-            "-rev",
-            "-cert",
-            cert_path.to_str().unwrap(),
-            "-key",
-            key_path.to_str().unwrap(),
-        ]);
         let start = Instant::now();
-        let port = loop {
-            assert!(start.elapsed() < DEADLINE, "no port; openssl said {}", child.output());
-            let output = child.output();
-            let port = output.lines().find_map(|line| line.strip_prefix("ACCEPT 127.0.0.1:"));
-            if let Some(port) = port {
-                break port.trim().parse::<u16>().unwrap();
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
+        let (child, port) = Peer::s_server(
+            &[
+                flag,
+                "-naccept",
+                "1",
+                "-rev",
+                "-cert",
+                cert_path.to_str().unwrap(),
+                "-key",
+                key_path.to_str().unwrap(),
+            ],
+            start + DEADLINE,
+        );
         let mut socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
         socket.set_nonblocking(true).unwrap();
 
@@ -145,25 +136,6 @@ fn our_client_talks_to_openssl_s_server() {
     }
 }
 
-/// Accepts one connection before the deadline, and makes it non-blocking.
-fn accept(listener: &TcpListener) -> TcpStream {
-    listener.set_nonblocking(true).unwrap();
-    let start = Instant::now();
-    loop {
-        match listener.accept() {
-            Ok((socket, _)) => {
-                socket.set_nonblocking(true).unwrap();
-                return socket;
-            }
-            Err(error) if error.kind() == ErrorKind::WouldBlock => {
-                assert!(start.elapsed() < DEADLINE, "openssl did not connect");
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(error) => panic!("accept: {error}"),
-        }
-    }
-}
-
 /// Moves bytes between a non-blocking socket and the transport's end of `net` (the stage has
 /// `net.upper()`): what the socket reads goes up, FIN as close and errors as abort; what the
 /// stage writes goes out, close as a write shutdown and abort as a full one.
@@ -191,107 +163,5 @@ fn pump(socket: &mut TcpStream, net: &mut PipeBufPair) {
     if end.rd.is_empty() && end.rd.consume_eof() {
         let how = if end.rd.is_aborted() { Shutdown::Both } else { Shutdown::Write };
         let _ = socket.shutdown(how);
-    }
-}
-
-/// An `openssl` child process, killed when dropped, with its output collected by a thread.
-struct Peer {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    output: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Peer {
-    /// Starts `openssl` with `args`.
-    ///
-    /// # Panics
-    ///
-    /// Panics, saying so, if `openssl` cannot be run: the test does not skip.
-    fn spawn(args: &[&str]) -> Self {
-        let mut child = Command::new("openssl")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|error| {
-                panic!("these tests need the `openssl` command line tool (3.x): {error}")
-            });
-        let output = Arc::new(Mutex::new(Vec::new()));
-        for mut stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let output = Arc::clone(&output);
-            std::thread::spawn(move || {
-                let mut buf = [0; 4096];
-                while let Ok(len @ 1..) = stream.read(&mut buf) {
-                    output.lock().unwrap().extend_from_slice(&buf[..len]);
-                }
-            });
-        }
-        let stdin = child.stdin.take();
-        Peer { child, stdin, output }
-    }
-
-    /// Writes `data` to its stdin.
-    fn send(&mut self, data: &[u8]) {
-        self.stdin.as_mut().unwrap().write_all(data).unwrap();
-    }
-
-    /// Ends its stdin.
-    fn close_stdin(&mut self) {
-        self.stdin = None;
-    }
-
-    /// What it printed so far, stdout and stderr mixed.
-    fn output(&self) -> String {
-        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
-    }
-
-    /// Waits, until the deadline counted from `start`, for it to exit; returns true if it
-    /// exited with success.
-    fn wait_success(&mut self, start: Instant) -> bool {
-        while start.elapsed() < DEADLINE {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.success();
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        false
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A directory for certificate files, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        let path =
-            std::env::temp_dir().join(format!("pipebuf-tls-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    /// Writes `contents` to the file `name` in it, and returns its path.
-    fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
