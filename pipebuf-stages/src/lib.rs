@@ -110,6 +110,14 @@
     not(feature = "rustls"),
     doc = "| `rustls` | no | `TlsServer`, `TlsClient`, `TlsError` and `From<TlsError>` for `std::io::Error`; the `rustls` re-export; no crypto provider |"
 )]
+#![cfg_attr(
+    feature = "websocket",
+    doc = "| `websocket` | no | [`websocket`]: payload masking ([`websocket::apply_mask`]) and incremental UTF-8 validation ([`websocket::Utf8Validator`]) for the WebSocket stages; embedded-websocket 0.9, no `std` needed |"
+)]
+#![cfg_attr(
+    not(feature = "websocket"),
+    doc = "| `websocket` | no | `websocket`: payload masking (`websocket::apply_mask`) and incremental UTF-8 validation (`websocket::Utf8Validator`) for the WebSocket stages; embedded-websocket 0.9, no `std` needed |"
+)]
 //!
 //! The stages above need no feature. Stages that wrap other crates (TCP on mio, TLS on rustls,
 //! WebSocket on embedded-websocket, tokio I/O) each come behind a feature named after that crate.
@@ -161,6 +169,8 @@ pub use tcp::{UnixLink, UnixLinkPorts};
 mod tls;
 #[cfg(feature = "rustls")]
 pub use tls::{TlsClient, TlsClientPorts, TlsError, TlsServer, TlsServerPorts};
+#[cfg(feature = "websocket")]
+pub mod websocket;
 
 /// The mio this crate's TCP and UNIX stages are built on (1.x).
 #[cfg(feature = "mio")]
