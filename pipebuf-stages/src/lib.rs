@@ -1,8 +1,10 @@
-//! Ready stages for [`pipebuf`] chains: lines, length-prefixed frames, and a pass-through.
+//! Ready stages for [`pipebuf`] chains: transports (any `std::io` stream, TCP and UNIX sockets on
+//! mio), TLS on rustls, lines, length-prefixed frames, and a pass-through.
 //!
 //! Each stage here is a [`Stage`](pipebuf::Stage): a struct with named ports that a
-//! `#[pipeline]` wires to its neighbors, or that glue code written by hand drives. These first
-//! stages work on bytes and messages alone, without I/O, and show the model at work:
+//! `#[pipeline]` wires to its neighbors, or that glue code written by hand drives. Stages of
+//! different layers chain by their duplex ports: a transport's `upper` to TLS's `lower`, TLS's
+//! `upper` to the application's.
 //!
 //! | stage | input | output | what it does |
 //! | --- | --- | --- | --- |
@@ -112,15 +114,15 @@
 )]
 #![cfg_attr(
     feature = "websocket",
-    doc = "| `websocket` | no | [`websocket`]: payload masking ([`websocket::apply_mask`]) and incremental UTF-8 validation ([`websocket::Utf8Validator`]) for the WebSocket stages; embedded-websocket 0.9, no `std` needed |"
+    doc = "| `websocket` | no | [`websocket`]: the server's opening handshake ([`websocket::parse_request`], on httparse), payload masking ([`websocket::apply_mask`]) and incremental UTF-8 validation ([`websocket::Utf8Validator`]) for the WebSocket stages; embedded-websocket 0.9, no `std` needed |"
 )]
 #![cfg_attr(
     not(feature = "websocket"),
-    doc = "| `websocket` | no | `websocket`: payload masking (`websocket::apply_mask`) and incremental UTF-8 validation (`websocket::Utf8Validator`) for the WebSocket stages; embedded-websocket 0.9, no `std` needed |"
+    doc = "| `websocket` | no | `websocket`: the server's opening handshake (`websocket::parse_request`, on httparse), payload masking (`websocket::apply_mask`) and incremental UTF-8 validation (`websocket::Utf8Validator`) for the WebSocket stages; embedded-websocket 0.9, no `std` needed |"
 )]
 //!
-//! The stages above need no feature. Stages that wrap other crates (TCP on mio, TLS on rustls,
-//! WebSocket on embedded-websocket, tokio I/O) each come behind a feature named after that crate.
+//! The byte and message stages need no feature. Stages that wrap other crates (TCP on mio, TLS on
+//! rustls, WebSocket on embedded-websocket) each come behind a feature named after that crate.
 //!
 //! # `no_std`
 //!

@@ -1,4 +1,5 @@
-//! Building blocks for WebSocket stages (RFC 6455): payload masking and UTF-8 validation.
+//! Building blocks for WebSocket stages (RFC 6455): the opening handshake, payload masking and
+//! UTF-8 validation.
 //!
 //! The WebSocket stages on embedded-websocket 0.9 (issue #5) validate what they receive strictly,
 //! as RFC 6455 asks, and these are the two checks on payloads that work on any piece of a frame
@@ -11,6 +12,11 @@
 //!   connection fast (status 1007) needs.
 //!
 //! Both work without `std` and without allocation.
+//!
+//! Before any frame, the server side of the opening handshake (RFC 6455, section 4.2) is
+//! sans-IO too: [`parse_request`] reads and validates the upgrade request as its bytes arrive,
+//! [`write_accept`] writes the `101` answer, and [`write_rejection`] the `4xx` answer to a
+//! [`HandshakeError`], whose [`status`](HandshakeError::status) is the HTTP status to send.
 //!
 //! # Examples
 //!
@@ -36,6 +42,11 @@
 //! ```
 #![cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
 
+mod handshake;
+pub use handshake::{
+    HandshakeError, Parsed, UpgradeRequest, WEBSOCKET_VERSION, WriteError, accept_key,
+    parse_request, write_accept, write_rejection,
+};
 mod mask;
 pub use mask::apply_mask;
 mod utf8;
