@@ -1,7 +1,7 @@
 //! Building blocks for WebSocket stages (RFC 6455): the opening handshake, payload masking and
 //! UTF-8 validation.
 //!
-//! The WebSocket stages on embedded-websocket 0.9 (issue #5) validate what they receive strictly,
+//! The WebSocket stages on embedded-websocket 0.9 (to come) validate what they receive strictly,
 //! as RFC 6455 asks, and these are the two checks on payloads that work on any piece of a frame
 //! as it arrives, without waiting for the whole frame or message:
 //!
