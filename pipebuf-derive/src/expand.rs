@@ -6,7 +6,7 @@ use syn::Ident;
 use syn::spanned::Spanned;
 
 use crate::model::{End, Link, Pipeline, Side, Stage};
-use crate::parse::is_ours;
+use crate::parse::{RawField, is_conditional, is_ours};
 
 /// The struct with its buffers and bookkeeping, and everything that runs it.
 pub(crate) fn pipeline(p: &Pipeline<'_>) -> TokenStream {
@@ -71,12 +71,7 @@ pub(crate) fn struct_item(p: &Pipeline<'_>) -> TokenStream {
     let item = p.item;
     let attrs = &item.attrs;
     let (vis, name) = (&item.vis, &item.ident);
-    let fields = p.fields.iter().map(|raw| {
-        let field = raw.field;
-        let attrs = field.attrs.iter().filter(|attr| !is_ours(attr));
-        let (vis, ident, ty) = (&field.vis, raw.ident, &field.ty);
-        quote!(#(#attrs)* #vis #ident: #ty)
-    });
+    let fields = p.fields.iter().map(user_field);
     let chain = p.links.iter().filter(|link| link.original.is_none()).map(|link| {
         let (ident, ty) = (&link.ident, &link.ty);
         quote!(#ident: #ty)
@@ -90,6 +85,15 @@ pub(crate) fn struct_item(p: &Pipeline<'_>) -> TokenStream {
             __pipebuf: ::pipebuf::__private::Runtime<#stages>,
         }
     }
+}
+
+/// A field of the user's struct as declared, without the attributes the macro reads or rejects
+/// (`#[cfg]` is reported, and the field kept, so that no error follows from its absence).
+pub(crate) fn user_field(raw: &RawField<'_>) -> TokenStream {
+    let field = raw.field;
+    let attrs = field.attrs.iter().filter(|attr| !is_ours(attr) && !is_conditional(attr));
+    let (vis, ident, ty) = (&field.vis, raw.ident, &field.ty);
+    quote!(#(#attrs)* #vis #ident: #ty)
 }
 
 fn inherent_impl(p: &Pipeline<'_>) -> TokenStream {
@@ -438,7 +442,7 @@ fn first_span(tokens: &impl ToTokens) -> Span {
 
 /// `<ty as path>`, spanned at the type so that rustc's error about a missing impl lands on the
 /// user's field.
-fn as_trait(ty: &impl ToTokens, path: &TokenStream) -> TokenStream {
+pub(crate) fn as_trait(ty: &impl ToTokens, path: &TokenStream) -> TokenStream {
     quote_spanned!(first_span(ty)=> <#ty as #path>)
 }
 

@@ -115,7 +115,7 @@ pub(crate) fn fields<'a>(fields: &'a FieldsNamed, errors: &mut Errors) -> Vec<Ra
             let ident = field.ident.as_ref()?;
             let mut raw = RawField { field, ident, link: None, is_link: false };
             for attr in &field.attrs {
-                if attr.path().is_ident(CFG) || attr.path().is_ident(CFG_ATTR) {
+                if is_conditional(attr) {
                     errors.push_spanned(
                         attr,
                         "`#[pipeline]` fields cannot be conditional; \
@@ -128,6 +128,11 @@ pub(crate) fn fields<'a>(fields: &'a FieldsNamed, errors: &mut Errors) -> Vec<Ra
             Some(raw)
         })
         .collect()
+}
+
+/// Returns true if `attr` makes its field conditional, which `#[pipeline]` rejects.
+pub(crate) fn is_conditional(attr: &Attribute) -> bool {
+    attr.path().is_ident(CFG) || attr.path().is_ident(CFG_ATTR)
 }
 
 /// Returns true if `attr` is one that `#[pipeline]` reads and removes.

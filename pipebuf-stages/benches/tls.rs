@@ -32,10 +32,14 @@
 //! Without `--bench` (as under `cargo test --all-targets`) it verifies, then runs each variant
 //! once on small sizes.
 
+#[path = "common/tls.rs"]
+mod common;
+
+use common::{Configs, localhost, pattern};
+
 use std::alloc::System;
 use std::hint::black_box;
 use std::io::{Read as _, Write as _};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cap::Cap;
@@ -44,11 +48,7 @@ use pipebuf::{PBufState, PipeBufPair, Stage};
 use pipebuf_published::PipeBufPair as PublishedPair;
 use pipebuf_rustls_published::{TlsClient as PublishedClient, TlsServer as PublishedServer};
 use pipebuf_stages::{TlsClient, TlsClientPorts, TlsServer, TlsServerPorts};
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
-use rustls::{
-    CipherSuite, ClientConfig, ClientConnection, ConnectionCommon, RootCertStore, ServerConfig,
-    ServerConnection,
-};
+use rustls::{CipherSuite, ClientConnection, ConnectionCommon, ServerConnection};
 
 /// Counts the live heap bytes, for the memory figures.
 #[global_allocator]
@@ -79,46 +79,6 @@ impl Variant {
             Variant::Published => "published",
         }
     }
-}
-
-/// The configs every variant uses.
-struct Configs {
-    server: Arc<ServerConfig>,
-    client: Arc<ClientConfig>,
-}
-
-impl Configs {
-    /// TLS 1.3 with AES-128-GCM on ring, an ECDSA P-256 certificate for `localhost`, full
-    /// handshakes only.
-    fn new() -> Self {
-        let cert = rcgen::generate_simple_self_signed(["localhost".to_owned()]).expect("rcgen");
-        assert_eq!(cert.key_pair.algorithm(), &rcgen::PKCS_ECDSA_P256_SHA256);
-        let mut provider = rustls::crypto::ring::default_provider();
-        provider.cipher_suites = vec![rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256];
-        let provider = Arc::new(provider);
-        let key = PrivateKeyDer::from(PrivatePkcs8KeyDer::from(cert.key_pair.serialize_der()));
-        let mut server = ServerConfig::builder_with_provider(provider.clone())
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .expect("ring does TLS 1.3")
-            .with_no_client_auth()
-            .with_single_cert(vec![cert.cert.der().clone()], key)
-            .expect("the key matches the certificate");
-        // No tickets: every handshake is a full one, and none does extra work after it.
-        server.send_tls13_tickets = 0;
-        let mut roots = RootCertStore::empty();
-        roots.add(cert.cert.der().clone()).expect("a valid root");
-        let mut client = ClientConfig::builder_with_provider(provider)
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .expect("ring does TLS 1.3")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        client.resumption = rustls::client::Resumption::disabled();
-        Configs { server: Arc::new(server), client: Arc::new(client) }
-    }
-}
-
-fn localhost() -> ServerName<'static> {
-    ServerName::try_from("localhost").expect("a valid name")
 }
 
 /// Where the received plaintext goes: it counts the bytes, and either hashes all of them
@@ -476,19 +436,6 @@ fn idle_bytes(variant: Variant, configs: &Configs, count: usize) -> (usize, usiz
         Variant::Raw => go::<Raw>(configs, count),
         Variant::Published => go::<Published>(configs, count),
     }
-}
-
-/// A 64 KiB pseudo-random pattern from a fixed seed.
-fn pattern() -> Vec<u8> {
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    (0..64 << 10)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed.to_le_bytes()[0]
-        })
-        .collect()
 }
 
 /// Every variant delivers the plaintext sent, exactly, with the suite asked for, and ends with a

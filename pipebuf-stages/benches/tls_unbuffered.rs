@@ -17,18 +17,21 @@
 //!
 //! Results and the conclusion in `BENCHMARKS.md`.
 
+#[path = "common/tls.rs"]
+mod common;
+
+use common::{Configs, localhost, pattern};
+
 use std::hint::black_box;
 use std::io::{Read as _, Write as _};
-use std::sync::Arc;
 use std::time::Instant;
 
 use rustls::client::{ClientConnectionData, UnbufferedClientConnection};
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use rustls::server::{ServerConnectionData, UnbufferedServerConnection};
 use rustls::unbuffered::{
     ConnectionState, EncodeError, EncryptError, UnbufferedConnectionCommon, UnbufferedStatus,
 };
-use rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig, ServerConnection};
+use rustls::{ClientConnection, ServerConnection};
 
 /// The size of each plaintext write in the bulk part.
 const CHUNK: usize = 16 << 10;
@@ -239,42 +242,6 @@ fn exchange(configs: &Configs, request: &[u8], junk: &[u8], response: &[u8]) -> 
     }
 }
 
-/// The configs: TLS 1.3, AES-128-GCM on ring, an ECDSA P-256 certificate, no resumption.
-struct Configs {
-    server: Arc<ServerConfig>,
-    client: Arc<ClientConfig>,
-}
-
-impl Configs {
-    fn new() -> Self {
-        let cert = rcgen::generate_simple_self_signed(["localhost".to_owned()]).expect("rcgen");
-        let mut provider = rustls::crypto::ring::default_provider();
-        provider.cipher_suites = vec![rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256];
-        let provider = Arc::new(provider);
-        let key = PrivateKeyDer::from(PrivatePkcs8KeyDer::from(cert.key_pair.serialize_der()));
-        let mut server = ServerConfig::builder_with_provider(provider.clone())
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .expect("ring does TLS 1.3")
-            .with_no_client_auth()
-            .with_single_cert(vec![cert.cert.der().clone()], key)
-            .expect("the key matches the certificate");
-        server.send_tls13_tickets = 0;
-        let mut roots = RootCertStore::empty();
-        roots.add(cert.cert.der().clone()).expect("a valid root");
-        let mut client = ClientConfig::builder_with_provider(provider)
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .expect("ring does TLS 1.3")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        client.resumption = rustls::client::Resumption::disabled();
-        Configs { server: Arc::new(server), client: Arc::new(client) }
-    }
-}
-
-fn localhost() -> ServerName<'static> {
-    ServerName::try_from("localhost").expect("a valid name")
-}
-
 /// Bulk through the buffered API: returns the bytes received.
 fn bulk_buffered(configs: &Configs, source: &[u8], total: usize) -> usize {
     let mut client = ClientConnection::new(configs.client.clone(), localhost()).expect("a client");
@@ -364,18 +331,6 @@ fn bulk_unbuffered(configs: &Configs, source: &[u8], total: usize) -> usize {
         }
     }
     received
-}
-
-fn pattern() -> Vec<u8> {
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    (0..64 << 10)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed.to_le_bytes()[0]
-        })
-        .collect()
 }
 
 fn main() {
