@@ -9,6 +9,7 @@
 //! | stage | input | output | what it does |
 //! | --- | --- | --- | --- |
 //! | [`PassThrough`] | `T` | `T` | hands everything on; O(1) per chunk, storage and all |
+//! | [`Echo`] | `T`, duplex (`io`) | the same | sends everything back; the application of an echo server |
 //! | [`LineSplitter`] | bytes | `Vec<u8>` | one message per line, `\n` or `\r\n` removed |
 //! | [`LengthFramer`] | `Vec<u8>` | bytes | a 4-byte big-endian length, then the frame |
 //! | [`LengthDeframer`] | bytes | `Vec<u8>` | one message per length-prefixed frame |
@@ -154,6 +155,8 @@ mod frame;
 pub use frame::{FrameError, LengthDeframer, LengthDeframerPorts, LengthFramer, LengthFramerPorts};
 mod lines;
 pub use lines::{LineError, LineSplitter, LineSplitterPorts};
+mod echo;
+pub use echo::{Echo, EchoPorts};
 mod pass;
 pub use pass::{PassThrough, PassThroughPorts};
 

@@ -258,7 +258,7 @@ fn rejection_responses() {
         ),
         (
             HandshakeError::Version,
-            b"HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n\
+            b"HTTP/1.1 426 Upgrade Required\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
               Connection: close\r\nContent-Length: 0\r\n\r\n",
         ),
         (

@@ -15,6 +15,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use pipebuf::PBufWr;
 use sha1::{Digest as _, Sha1};
 
+use super::RequestField;
+
 /// The GUID that RFC 6455 (section 1.3) appends to the key before hashing it.
 const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -164,6 +166,13 @@ pub enum HandshakeError {
     DuplicateKey,
     /// `Sec-WebSocket-Key` is not base64 for exactly 16 bytes (400).
     InvalidKey,
+    /// The request does not ask to upgrade to WebSocket, or is not HTTP (426, with
+    /// `Upgrade: websocket` and `Sec-WebSocket-Version: 13`). [`parse_request`] reports such
+    /// bytes as [`Parsed::NotWebSocket`]; a server that takes no other protocol refuses them so.
+    NotWebSocket,
+    /// The server's own checks refused a valid request, with this status (400 to 599; any
+    /// other number is sent as 500).
+    Refused(u16),
 }
 
 impl HandshakeError {
@@ -182,7 +191,9 @@ impl HandshakeError {
         match self {
             Self::HeadTooLong => 431,
             Self::Method => 405,
-            Self::Version => 426,
+            Self::Version | Self::NotWebSocket => 426,
+            Self::Refused(status @ 400..=599) => *status,
+            Self::Refused(_) => 500,
             Self::HttpVersion
             | Self::Connection
             | Self::MissingHost
@@ -196,10 +207,16 @@ impl HandshakeError {
     /// Returns the reason phrase that goes with [`status`](Self::status).
     fn reason(self) -> &'static str {
         match self.status() {
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
             405 => "Method Not Allowed",
             426 => "Upgrade Required",
+            429 => "Too Many Requests",
             431 => "Request Header Fields Too Large",
-            _ => "Bad Request",
+            400..=499 => "Bad Request",
+            503 => "Service Unavailable",
+            _ => "Internal Server Error",
         }
     }
 }
@@ -217,18 +234,25 @@ impl fmt::Display for HandshakeError {
             Self::MissingKey => "missing sec-websocket-key header",
             Self::DuplicateKey => "duplicate sec-websocket-key header",
             Self::InvalidKey => "sec-websocket-key is not base64 for 16 bytes",
+            Self::NotWebSocket => "not a websocket upgrade request",
+            Self::Refused(_) => "websocket upgrade refused by the server",
         })
     }
 }
 
 impl core::error::Error for HandshakeError {}
 
-/// Why [`write_accept`] or [`write_rejection`] wrote nothing.
+/// Why [`write_accept`], [`write_rejection`] or [`write_request`](super::write_request) wrote
+/// nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WriteError {
     /// The subprotocol passed to [`write_accept`] is not one the client offered.
     ProtocolNotOffered,
+    /// A field of the [`ClientRequest`](super::ClientRequest) passed to
+    /// [`write_request`](super::write_request) would break the request or is not allowed where
+    /// it goes.
+    InvalidField(RequestField),
     /// The output has no room for the whole response, which needs `required` bytes.
     NoSpace {
         /// The length of the response.
@@ -240,6 +264,7 @@ impl fmt::Display for WriteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::ProtocolNotOffered => f.write_str("subprotocol not offered by the client"),
+            Self::InvalidField(field) => write!(f, "invalid {field} in the upgrade request"),
             Self::NoSpace { required } => {
                 write!(f, "no space for the {required}-byte handshake response")
             }
@@ -452,7 +477,7 @@ pub fn write_accept(
 /// Writes the response that refuses an upgrade for `error`, and returns its length.
 ///
 /// The response has the status of [`HandshakeError::status`], `Connection: close`,
-/// `Content-Length: 0` and, for 426, `Sec-WebSocket-Version: 13`. The caller SHOULD close the
+/// `Content-Length: 0` and, for 426, `Upgrade: websocket` and `Sec-WebSocket-Version: 13`. The caller SHOULD close the
 /// connection once it is sent. The response is written whole or not at all.
 ///
 /// # Examples
@@ -477,7 +502,7 @@ pub fn write_rejection(out: &mut PBufWr<'_>, error: &HandshakeError) -> Result<u
     let status = error.status();
     let mut response = alloc::format!("HTTP/1.1 {status} {}\r\n", error.reason());
     if status == 426 {
-        response.push_str("Sec-WebSocket-Version: 13\r\n");
+        response.push_str("Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n");
     }
     response.push_str("Connection: close\r\nContent-Length: 0\r\n\r\n");
     write_all(out, response.as_bytes())
@@ -489,7 +514,7 @@ fn utf8(value: &[u8]) -> Result<&str, HandshakeError> {
 }
 
 /// Writes all of `bytes` or nothing.
-fn write_all(out: &mut PBufWr<'_>, bytes: &[u8]) -> Result<usize, WriteError> {
+pub(super) fn write_all(out: &mut PBufWr<'_>, bytes: &[u8]) -> Result<usize, WriteError> {
     let space = out.try_space(bytes.len()).ok_or(WriteError::NoSpace { required: bytes.len() })?;
     space.copy_from_slice(bytes);
     out.commit(bytes.len());

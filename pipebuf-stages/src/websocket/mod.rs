@@ -42,6 +42,10 @@
 //! ```
 #![cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
 
+mod client_handshake;
+pub use client_handshake::{
+    ClientRequest, RequestField, Response, ResponseError, parse_response, write_request,
+};
 mod handshake;
 pub use handshake::{
     HandshakeError, Parsed, UpgradeRequest, WEBSOCKET_VERSION, WriteError, accept_key,
@@ -51,3 +55,17 @@ mod mask;
 pub use mask::apply_mask;
 mod utf8;
 pub use utf8::{Utf8Error, Utf8Validator};
+mod client;
+pub use client::{WsClient, WsClientPorts};
+mod conn;
+pub use conn::{CloseFrame, DEFAULT_MAX_MESSAGE};
+mod error;
+pub use error::{ProtocolError, WsError, close_code};
+mod frame;
+mod message;
+pub use message::{Message, MessageKind};
+mod server;
+pub use server::{DEFAULT_MAX_HEAD, WsServer, WsServerPorts};
+/// The crate whose `RngCore` trait gives [`WsClient`] its masking keys, so that a generator of
+/// the same version is easy to name.
+pub use rand_core;

@@ -1,0 +1,524 @@
+//! An open WebSocket connection, the same for both roles: frames from `lower.rd` become messages
+//! on `upper.wr`, messages from `upper.rd` become frames on `lower.wr`.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::mem;
+
+use pipebuf::{PBufRd, PBufRdWr, PBufWr};
+
+use super::error::{ProtocolError, WsError, close_code};
+use super::frame::{self, Header, MAX_CONTROL, MAX_HEADER, Opcode};
+use super::{Message, MessageKind, Utf8Validator, apply_mask};
+
+/// The default limit on the size of a whole incoming message: 16 MiB.
+pub const DEFAULT_MAX_MESSAGE: usize = 16 << 20;
+
+/// Space reserved up front for an incoming message whatever its frame header claims, so that a
+/// header alone cannot make the stage allocate much.
+const MAX_RESERVE: usize = 64 << 10;
+
+/// A Close frame's status code and reason (RFC 6455, section 5.5.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseFrame {
+    /// The status code; 1005 ("no status received") stands for a Close frame without one.
+    pub code: u16,
+    /// The reason, at most 123 bytes of UTF-8; often empty.
+    pub reason: String,
+}
+
+impl CloseFrame {
+    /// The code that stands for a Close frame without a status code (RFC 6455, section 7.4.1).
+    pub const NO_STATUS: u16 = 1005;
+
+    /// A Close frame with `code` and `reason`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let close = pipebuf_stages::websocket::CloseFrame::new(1001, "server restart");
+    /// assert_eq!((close.code, close.reason.as_str()), (1001, "server restart"));
+    /// ```
+    #[must_use]
+    pub fn new(code: u16, reason: impl Into<String>) -> Self {
+        Self { code, reason: reason.into() }
+    }
+
+    /// Whether this Close frame may be sent: a code a peer accepts (or
+    /// [`NO_STATUS`](Self::NO_STATUS) with no reason, for an empty Close frame) and a reason
+    /// that fits.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        if self.code == Self::NO_STATUS {
+            return self.reason.is_empty();
+        }
+        frame::is_valid_close_code(self.code) && self.reason.len() <= MAX_CONTROL - 2
+    }
+
+    /// Reads the payload of a Close frame from the peer.
+    fn parse(payload: &[u8]) -> Result<Self, WsError> {
+        match payload {
+            [] => Ok(Self::new(Self::NO_STATUS, String::new())),
+            [_] => Err(ProtocolError::CloseTooShort.into()),
+            [high, low, reason @ ..] => {
+                let code = u16::from_be_bytes([*high, *low]);
+                if !frame::is_valid_close_code(code) {
+                    return Err(ProtocolError::InvalidCloseCode(code).into());
+                }
+                let mut utf8 = Utf8Validator::new();
+                utf8.feed(reason)?;
+                utf8.finish()?;
+                let reason = core::str::from_utf8(reason).unwrap_or_default();
+                Ok(Self::new(code, reason))
+            }
+        }
+    }
+
+    /// Writes the payload of this Close frame into `out` and returns its length.
+    fn write(&self, out: &mut [u8; MAX_CONTROL]) -> usize {
+        if self.code == Self::NO_STATUS {
+            return 0;
+        }
+        let reason = &self.reason.as_bytes()[..self.reason.len().min(MAX_CONTROL - 2)];
+        out[..2].copy_from_slice(&self.code.to_be_bytes());
+        out[2..2 + reason.len()].copy_from_slice(reason);
+        2 + reason.len()
+    }
+}
+
+/// The limits and choices both stages share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Options {
+    pub(crate) max_message: usize,
+    pub(crate) streaming: bool,
+    pub(crate) deliver_pongs: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { max_message: DEFAULT_MAX_MESSAGE, streaming: false, deliver_pongs: false }
+    }
+}
+
+/// Which end of the connection a stage is: frames from a client are masked, frames from a
+/// server are not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Role {
+    #[default]
+    Server,
+    Client,
+}
+
+/// A data frame whose payload is still arriving.
+#[derive(Debug)]
+struct FrameIn {
+    fin: bool,
+    mask: Option<[u8; 4]>,
+    remaining: u64,
+    /// How far into the payload the next byte is, for the masking key.
+    offset: usize,
+}
+
+/// An outgoing frame whose payload did not fit at once.
+#[derive(Debug)]
+struct FrameOut {
+    mask: Option<[u8; 4]>,
+    written: usize,
+}
+
+/// The state of an open connection.
+#[derive(Debug, Default)]
+pub(crate) struct Conn {
+    pub(crate) options: Options,
+    role: Role,
+    /// The frame being received, and the message it belongs to.
+    frame_in: Option<FrameIn>,
+    message: Option<MessageKind>,
+    data: Vec<u8>,
+    message_len: usize,
+    utf8: Utf8Validator,
+    /// A message received whole, waiting for room in `upper.wr`.
+    ready: Option<Message>,
+    /// The payload of the latest ping, still to answer.
+    pong: Option<([u8; MAX_CONTROL], usize)>,
+    peer_close: Option<CloseFrame>,
+    /// The frame being sent, and whether the message it belongs to goes on after it.
+    frame_out: Option<FrameOut>,
+    fragmenting: bool,
+    close: Option<CloseFrame>,
+    close_sent: bool,
+    failed: bool,
+}
+
+impl Conn {
+    pub(crate) fn new(options: Options, role: Role) -> Self {
+        Self { options, role, ..Self::default() }
+    }
+
+    pub(crate) fn peer_close(&self) -> Option<&CloseFrame> {
+        self.peer_close.as_ref()
+    }
+
+    pub(crate) fn is_close_sent(&self) -> bool {
+        self.close_sent
+    }
+
+    pub(crate) fn set_close(&mut self, close: CloseFrame) -> Result<(), WsError> {
+        if !close.is_valid() {
+            return Err(WsError::BadControl);
+        }
+        self.close = Some(close);
+        Ok(())
+    }
+
+    /// Moves everything it can both ways. `mask` gives each outgoing frame its masking key
+    /// (`None` on the server side). On an error the connection is failed as
+    /// [`WsError`] says, and nothing moves any more.
+    pub(crate) fn process(
+        &mut self,
+        lower: &mut PBufRdWr<'_>,
+        upper: &mut PBufRdWr<'_, Message>,
+        mask: &mut dyn FnMut() -> Option<[u8; 4]>,
+    ) -> Result<(), WsError> {
+        if self.failed {
+            return Ok(());
+        }
+        let result = self
+            .receive(&mut lower.rd, &mut upper.wr)
+            .and_then(|()| self.send(&mut upper.rd, &mut lower.wr, mask));
+        if let Err(error) = &result {
+            self.fail(error, &mut lower.wr, mask);
+            upper.wr.abort();
+        }
+        result
+    }
+
+    /// Sends a Close frame for `error` where one fits, and ends `lower.wr`.
+    fn fail(
+        &mut self,
+        error: &WsError,
+        out: &mut PBufWr<'_>,
+        mask: &mut dyn FnMut() -> Option<[u8; 4]>,
+    ) {
+        self.failed = true;
+        if let Some(code) = error.close_code() {
+            if !self.close_sent && self.frame_out.is_none() {
+                let close = CloseFrame::new(code, String::new());
+                if self.write_close(out, &close, mask) {
+                    out.close();
+                    return;
+                }
+            }
+        }
+        out.abort();
+    }
+
+    /// Frames from the peer to messages, until the input or the room for messages runs out.
+    fn receive(
+        &mut self,
+        rd: &mut PBufRd<'_>,
+        wr: &mut PBufWr<'_, Message>,
+    ) -> Result<(), WsError> {
+        loop {
+            if let Some(message) = self.ready.take() {
+                if wr.is_full() {
+                    self.ready = Some(message);
+                    return Ok(());
+                }
+                put(wr, message);
+            }
+            if self.peer_close.is_some() {
+                // RFC 6455, section 5.5.1: nothing after a Close frame counts.
+                let len = rd.len();
+                rd.consume(len);
+                if !wr.is_eof() {
+                    wr.close();
+                }
+                break;
+            }
+            if self.frame_in.is_some() {
+                if !self.receive_payload(rd, wr)? {
+                    break;
+                }
+                continue;
+            }
+            let Some(header) = frame::read_header(rd.data(), self.role == Role::Server)? else {
+                break;
+            };
+            if header.opcode.is_control() {
+                if !self.receive_control(rd, header)? {
+                    break;
+                }
+            } else {
+                self.start_frame(rd, header)?;
+            }
+        }
+        if rd.is_empty() && self.ready.is_none() && rd.consume_eof() && self.peer_close.is_none() {
+            // The transport ended without a Close frame: the connection broke.
+            wr.abort();
+        }
+        Ok(())
+    }
+
+    /// Takes a data frame's header and starts, or goes on with, its message.
+    fn start_frame(&mut self, rd: &mut PBufRd<'_>, header: Header) -> Result<(), WsError> {
+        match (header.opcode, self.message) {
+            (Opcode::Continuation, None) => {
+                return Err(ProtocolError::ContinuationWithoutStart.into());
+            }
+            (Opcode::Text | Opcode::Binary, Some(_)) => {
+                return Err(ProtocolError::UnfinishedMessage.into());
+            }
+            (Opcode::Text | Opcode::Binary, None) => {
+                let kind = if header.opcode == Opcode::Text {
+                    MessageKind::Text
+                } else {
+                    MessageKind::Binary
+                };
+                self.message = Some(kind);
+                self.message_len = 0;
+                self.utf8.reset();
+            }
+            _ => {}
+        }
+        let limit = self.options.max_message;
+        let total =
+            u64::try_from(self.message_len).unwrap_or(u64::MAX).saturating_add(header.payload_len);
+        if !self.options.streaming && total > u64::try_from(limit).unwrap_or(u64::MAX) {
+            return Err(WsError::TooBig { limit });
+        }
+        if !self.options.streaming {
+            let claimed = usize::try_from(header.payload_len).unwrap_or(usize::MAX);
+            self.data.reserve(claimed.min(MAX_RESERVE));
+        }
+        rd.consume(header.len);
+        self.frame_in = Some(FrameIn {
+            fin: header.fin,
+            mask: header.mask,
+            remaining: header.payload_len,
+            offset: 0,
+        });
+        Ok(())
+    }
+
+    /// Takes what has arrived of the current data frame's payload. Returns whether the frame
+    /// moved on.
+    fn receive_payload(
+        &mut self,
+        rd: &mut PBufRd<'_>,
+        wr: &mut PBufWr<'_, Message>,
+    ) -> Result<bool, WsError> {
+        let Some(frame) = &mut self.frame_in else { return Ok(false) };
+        let Some(kind) = self.message else { return Ok(false) };
+        let len =
+            usize::try_from(frame.remaining).map_or(rd.len(), |remaining| remaining.min(rd.len()));
+        if len == 0 && frame.remaining > 0 {
+            return Ok(false);
+        }
+        if self.options.streaming && wr.is_full() {
+            return Ok(false);
+        }
+        let chunk = &mut rd.data_mut()[..len];
+        if let Some(key) = frame.mask {
+            apply_mask(key, frame.offset, chunk);
+        }
+        if kind == MessageKind::Text {
+            self.utf8.feed(chunk)?;
+        }
+        frame.offset += len;
+        frame.remaining -= len as u64;
+        self.message_len += len;
+        let frame_done = frame.remaining == 0;
+        let message_done = frame_done && frame.fin;
+        if frame_done {
+            self.frame_in = None;
+        }
+        if message_done {
+            if kind == MessageKind::Text {
+                self.utf8.finish()?;
+            }
+            self.message = None;
+        }
+        if self.options.streaming {
+            put(wr, Message::new(kind, chunk.to_vec()).with_more(!message_done));
+        } else {
+            self.data.extend_from_slice(chunk);
+            if message_done {
+                self.ready = Some(Message::new(kind, mem::take(&mut self.data)));
+            }
+        }
+        rd.consume(len);
+        Ok(true)
+    }
+
+    /// Takes a whole control frame once all of it is there. Returns whether it was there.
+    fn receive_control(&mut self, rd: &mut PBufRd<'_>, header: Header) -> Result<bool, WsError> {
+        // At most 125: `read_header` made sure of it.
+        let len = usize::try_from(header.payload_len).unwrap_or(MAX_CONTROL);
+        let Some(bytes) = rd.data().get(header.len..header.len + len) else {
+            return Ok(false);
+        };
+        let mut payload = [0; MAX_CONTROL];
+        payload[..len].copy_from_slice(bytes);
+        if let Some(key) = header.mask {
+            apply_mask(key, 0, &mut payload[..len]);
+        }
+        match header.opcode {
+            Opcode::Ping => self.pong = Some((payload, len)),
+            Opcode::Pong if self.options.deliver_pongs => {
+                self.ready = Some(Message::pong(&payload[..len]));
+            }
+            Opcode::Close => self.peer_close = Some(CloseFrame::parse(&payload[..len])?),
+            _ => {}
+        }
+        rd.consume(header.len + len);
+        Ok(true)
+    }
+
+    /// Messages from the application to frames, then the pong and the Close frame when due.
+    fn send(
+        &mut self,
+        rd: &mut PBufRd<'_, Message>,
+        out: &mut PBufWr<'_>,
+        mask: &mut dyn FnMut() -> Option<[u8; 4]>,
+    ) -> Result<(), WsError> {
+        if self.close_sent {
+            return Ok(());
+        }
+        loop {
+            if self.frame_out.is_none() {
+                if let Some((payload, len)) = self.pong {
+                    if !Self::write_control(out, Opcode::Pong, &payload[..len], mask) {
+                        return Ok(());
+                    }
+                    self.pong = None;
+                    out.push();
+                }
+            }
+            let Some(message) = rd.data_mut().first_mut() else { break };
+            if !self.send_message(message, out, mask)? {
+                return Ok(());
+            }
+            // Free the payload now: a consumed element stays in the buffer's storage.
+            drop(mem::take(&mut message.data));
+            rd.consume(1);
+        }
+        if rd.consume_push() {
+            out.push();
+        }
+        if rd.has_pending_eof() {
+            if rd.is_aborted() {
+                out.abort();
+            } else {
+                let close = self.close.take().or_else(|| self.peer_close.clone());
+                let close =
+                    close.unwrap_or_else(|| CloseFrame::new(close_code::NORMAL, String::new()));
+                if !self.write_close(out, &close, mask) {
+                    return Ok(());
+                }
+                out.close();
+            }
+            rd.consume_eof();
+        }
+        Ok(())
+    }
+
+    /// Writes as much of `message` as fits. Returns whether all of it is written.
+    fn send_message(
+        &mut self,
+        message: &Message,
+        out: &mut PBufWr<'_>,
+        mask: &mut dyn FnMut() -> Option<[u8; 4]>,
+    ) -> Result<bool, WsError> {
+        let opcode = match message.kind {
+            MessageKind::Ping | MessageKind::Pong => {
+                if message.more || message.data.len() > MAX_CONTROL {
+                    return Err(WsError::BadControl);
+                }
+                let opcode =
+                    if message.kind == MessageKind::Ping { Opcode::Ping } else { Opcode::Pong };
+                return Ok(Self::write_control(out, opcode, &message.data, mask));
+            }
+            _ if self.fragmenting => Opcode::Continuation,
+            MessageKind::Text => Opcode::Text,
+            MessageKind::Binary => Opcode::Binary,
+        };
+        let payload = message.data.as_slice();
+        let mut header = [0; MAX_HEADER];
+        let (header_len, mut frame) = if let Some(frame) = self.frame_out.take() {
+            (0, frame)
+        } else {
+            let key = mask();
+            let len = frame::write_header(&mut header, !message.more, opcode, key, payload.len());
+            (len, FrameOut { mask: key, written: 0 })
+        };
+        let wanted = header_len + payload.len() - frame.written;
+        let room = out.free_space().map_or(wanted, |free| free.min(wanted));
+        if room < header_len || (room == header_len && wanted > header_len) {
+            // Not even the header and one byte fit: start the frame later.
+            if header_len == 0 {
+                self.frame_out = Some(frame);
+            }
+            return Ok(false);
+        }
+        let space = out.space(room);
+        space[..header_len].copy_from_slice(&header[..header_len]);
+        let body = &mut space[header_len..];
+        body.copy_from_slice(&payload[frame.written..frame.written + body.len()]);
+        if let Some(key) = frame.mask {
+            apply_mask(key, frame.written, body);
+        }
+        frame.written += body.len();
+        out.commit(room);
+        if frame.written < payload.len() {
+            self.frame_out = Some(frame);
+            return Ok(false);
+        }
+        self.fragmenting = message.more;
+        Ok(true)
+    }
+
+    /// Writes a Close frame whole; returns whether it fitted.
+    fn write_close(
+        &mut self,
+        out: &mut PBufWr<'_>,
+        close: &CloseFrame,
+        mask: &mut dyn FnMut() -> Option<[u8; 4]>,
+    ) -> bool {
+        let mut payload = [0; MAX_CONTROL];
+        let len = close.write(&mut payload);
+        let written = Self::write_control(out, Opcode::Close, &payload[..len], mask);
+        if written {
+            self.close_sent = true;
+            out.push();
+        }
+        written
+    }
+
+    /// Writes a control frame whole; returns whether it fitted.
+    fn write_control(
+        out: &mut PBufWr<'_>,
+        opcode: Opcode,
+        payload: &[u8],
+        mask: &mut dyn FnMut() -> Option<[u8; 4]>,
+    ) -> bool {
+        let mut header = [0; MAX_HEADER];
+        let key = mask();
+        let header_len = frame::write_header(&mut header, true, opcode, key, payload.len());
+        let Some(space) = out.try_space(header_len + payload.len()) else { return false };
+        space[..header_len].copy_from_slice(&header[..header_len]);
+        let body = &mut space[header_len..];
+        body.copy_from_slice(payload);
+        if let Some(key) = key {
+            apply_mask(key, 0, body);
+        }
+        out.commit(header_len + payload.len());
+        true
+    }
+}
+
+/// Appends one message to `wr`, which has room for it.
+fn put(wr: &mut PBufWr<'_, Message>, message: Message) {
+    wr.space(1)[0] = message;
+    wr.commit(1);
+}
