@@ -1,5 +1,5 @@
 //! Ready stages for [`pipebuf`] chains: transports (any `std::io` stream, TCP and UNIX sockets on
-//! mio), TLS on rustls, lines, length-prefixed frames, and a pass-through.
+//! mio), TLS on rustls, WebSocket, lines, length-prefixed frames, a pass-through and an echo.
 //!
 //! Each stage here is a [`Stage`](pipebuf::Stage): a struct with named ports that a
 //! `#[pipeline]` wires to its neighbors, or that glue code written by hand drives. Stages of
@@ -28,6 +28,22 @@
 #![cfg_attr(
     not(feature = "rustls"),
     doc = "| `TlsClient` | records and plaintext, duplex (`lower`, `upper`) | the same | TLS client on rustls 0.23, feature `rustls` |"
+)]
+#![cfg_attr(
+    feature = "websocket",
+    doc = "| [`websocket::WsServer`] | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket server (RFC 6455, strict), feature `websocket` |"
+)]
+#![cfg_attr(
+    not(feature = "websocket"),
+    doc = "| `websocket::WsServer` | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket server (RFC 6455, strict), feature `websocket` |"
+)]
+#![cfg_attr(
+    feature = "websocket",
+    doc = "| [`websocket::WsClient`] | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket client, masking keys from your RNG, feature `websocket` |"
+)]
+#![cfg_attr(
+    not(feature = "websocket"),
+    doc = "| `websocket::WsClient` | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket client, masking keys from your RNG, feature `websocket` |"
 )]
 //!
 //! Stages over I/O have one duplex port, `upper` (bytes to send down, bytes received up), and
@@ -115,15 +131,16 @@
 )]
 #![cfg_attr(
     feature = "websocket",
-    doc = "| `websocket` | no | [`websocket`]: the server's opening handshake ([`websocket::parse_request`], on httparse), payload masking ([`websocket::apply_mask`]) and incremental UTF-8 validation ([`websocket::Utf8Validator`]) for the WebSocket stages; embedded-websocket 0.9, no `std` needed |"
+    doc = "| `websocket` | no | [`websocket`]: the [`websocket::WsServer`] and [`websocket::WsClient`] stages and their sans-IO parts (handshakes on httparse, masking, UTF-8 validation); no `std` needed |"
 )]
 #![cfg_attr(
     not(feature = "websocket"),
-    doc = "| `websocket` | no | `websocket`: the server's opening handshake (`websocket::parse_request`, on httparse), payload masking (`websocket::apply_mask`) and incremental UTF-8 validation (`websocket::Utf8Validator`) for the WebSocket stages; embedded-websocket 0.9, no `std` needed |"
+    doc = "| `websocket` | no | `websocket`: the `websocket::WsServer` and `websocket::WsClient` stages and their sans-IO parts (handshakes on httparse, masking, UTF-8 validation); no `std` needed |"
 )]
 //!
 //! The byte and message stages need no feature. Stages that wrap other crates (TCP on mio, TLS on
-//! rustls, WebSocket on embedded-websocket) each come behind a feature named after that crate.
+//! rustls) each come behind a feature named after that crate; the WebSocket stages behind
+//! `websocket`.
 //!
 //! # `no_std`
 //!

@@ -1,29 +1,13 @@
 //! Our WebSocket client and server, in memory: every kind and size of message, both ways.
 #![cfg(feature = "websocket")]
 
+#[path = "common/rng.rs"]
+mod rng;
+
 use pipebuf::{PBufState, PipeBufPair, Status, pipeline};
 use pipebuf_stages::Echo;
 use pipebuf_stages::websocket::{ClientRequest, Message, MessageKind, WsClient, WsServer};
-
-/// A cheap, deterministic source of masking keys (the tests do not need unpredictable ones).
-struct XorShift(u64);
-
-impl rand_core::RngCore for XorShift {
-    fn next_u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        for byte in dst {
-            *byte = self.next_u32() as u8;
-        }
-    }
-}
+use rng::XorShift;
 
 #[pipeline]
 struct EchoServer {
@@ -67,7 +51,10 @@ fn settle(client: &mut Client, server: &mut EchoServer) {
 
 fn pair() -> (Client, EchoServer) {
     let request = ClientRequest::new("localhost", "/echo");
-    (Client::new(WsClient::new(request, XorShift(0x9e37_79b9_7f4a_7c15))), EchoServer::new(WsServer::new(), Echo::new()))
+    (
+        Client::new(WsClient::new(request, XorShift(0x9e37_79b9_7f4a_7c15))),
+        EchoServer::new(WsServer::new(), Echo::new()),
+    )
 }
 
 #[test]
@@ -76,7 +63,7 @@ fn every_size_echoes_and_the_close_handshake_completes() {
     let sizes = [0, 1, 125, 126, 65535, 65536, 1 << 20];
     let mut sent = Vec::new();
     for (i, size) in sizes.into_iter().enumerate() {
-        let data: Vec<u8> = (0..size).map(|j| (i * 31 + j) as u8).collect();
+        let data: Vec<u8> = (0..size).map(|j| ((i * 31 + j) % 251).to_le_bytes()[0]).collect();
         sent.push(Message::binary(data));
         sent.push(Message::text("é".repeat(size / 2)));
     }
@@ -107,4 +94,34 @@ fn fragments_pings_and_pongs() {
     settle(&mut client, &mut server);
     let got = client.app().rd.data().to_vec();
     assert_eq!(got, [Message::new(MessageKind::Text, b"fragmented!".to_vec())]);
+}
+
+#[test]
+fn streaming_mode_passes_a_large_message_in_pieces() {
+    let request = ClientRequest::new("localhost", "/echo");
+    let mut client = Client::new(WsClient::new(request, XorShift(7)));
+    // A limit far below the message: in streaming mode it does not apply, as the server never
+    // holds the message whole.
+    let mut server =
+        EchoServer::new(WsServer::new().with_streaming(true).with_max_message(1000), Echo::new());
+    let data: Vec<u8> = (0..3usize << 20).map(|i| (i % 251).to_le_bytes()[0]).collect();
+    client.app().wr.append(&[Message::binary(data.clone())]);
+    // Carry the bytes a few KiB at a time, so that the server sees the frame in many pieces.
+    for _ in 0..100_000 {
+        client.process().unwrap();
+        let (mut cw, mut sw) = (client.wire(), server.wire());
+        let chunk = cw.rd.len().min(4096);
+        if chunk > 0 {
+            sw.wr.append(&cw.rd.data()[..chunk]);
+            cw.rd.consume(chunk);
+        }
+        server.process().unwrap();
+        let (mut cw, mut sw) = (client.wire(), server.wire());
+        sw.rd.forward(cw.wr.reborrow());
+        if client.app().rd.len() == 1 {
+            break;
+        }
+    }
+    client.process().unwrap();
+    assert_eq!(client.app().rd.data(), [Message::binary(data)]);
 }

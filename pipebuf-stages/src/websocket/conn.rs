@@ -1,6 +1,7 @@
 //! An open WebSocket connection, the same for both roles: frames from `lower.rd` become messages
 //! on `upper.wr`, messages from `upper.rd` become frames on `lower.wr`.
 
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::mem;
@@ -13,6 +14,9 @@ use super::{Message, MessageKind, Utf8Validator, apply_mask};
 
 /// The default limit on the size of a whole incoming message: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE: usize = 16 << 20;
+
+/// The most pings that wait for their pong; past it, the oldest goes unanswered.
+const MAX_PONGS: usize = 16;
 
 /// Space reserved up front for an incoming message whatever its frame header claims, so that a
 /// header alone cannot make the stage allocate much.
@@ -139,8 +143,8 @@ pub(crate) struct Conn {
     utf8: Utf8Validator,
     /// A message received whole, waiting for room in `upper.wr`.
     ready: Option<Message>,
-    /// The payload of the latest ping, still to answer.
-    pong: Option<([u8; MAX_CONTROL], usize)>,
+    /// The payloads of the pings still to answer, oldest first; at most [`MAX_PONGS`].
+    pongs: VecDeque<([u8; MAX_CONTROL], usize)>,
     peer_close: Option<CloseFrame>,
     /// The frame being sent, and whether the message it belongs to goes on after it.
     frame_out: Option<FrameOut>,
@@ -253,9 +257,17 @@ impl Conn {
                 self.start_frame(rd, header)?;
             }
         }
-        if rd.is_empty() && self.ready.is_none() && rd.consume_eof() && self.peer_close.is_none() {
-            // The transport ended without a Close frame: the connection broke.
+        let waits_for_room = self.ready.is_some()
+            || (self.options.streaming && self.frame_in.is_some() && wr.is_full());
+        if !waits_for_room && rd.has_pending_eof() && self.peer_close.is_none() {
+            // The transport ended without a Close frame, maybe inside a frame: the connection
+            // broke. What is left of a frame can never complete.
+            let len = rd.len();
+            rd.consume(len);
             wr.abort();
+        }
+        if rd.is_empty() {
+            rd.consume_eof();
         }
         Ok(())
     }
@@ -364,7 +376,15 @@ impl Conn {
             apply_mask(key, 0, &mut payload[..len]);
         }
         match header.opcode {
-            Opcode::Ping => self.pong = Some((payload, len)),
+            Opcode::Ping => {
+                // Every ping gets its pong, as peers expect (Autobahn|Testsuite 2.10). While
+                // pongs cannot be written the queue is bounded: RFC 6455, section 5.5.3, lets
+                // an endpoint answer only the latest of the pings that wait.
+                if self.pongs.len() == MAX_PONGS {
+                    self.pongs.pop_front();
+                }
+                self.pongs.push_back((payload, len));
+            }
             Opcode::Pong if self.options.deliver_pongs => {
                 self.ready = Some(Message::pong(&payload[..len]));
             }
@@ -375,7 +395,7 @@ impl Conn {
         Ok(true)
     }
 
-    /// Messages from the application to frames, then the pong and the Close frame when due.
+    /// Messages from the application to frames, then the pongs and the Close frame when due.
     fn send(
         &mut self,
         rd: &mut PBufRd<'_, Message>,
@@ -387,20 +407,18 @@ impl Conn {
         }
         loop {
             if self.frame_out.is_none() {
-                if let Some((payload, len)) = self.pong {
-                    if !Self::write_control(out, Opcode::Pong, &payload[..len], mask) {
+                while let Some((payload, len)) = self.pongs.front() {
+                    if !Self::write_control(out, Opcode::Pong, &payload[..*len], mask) {
                         return Ok(());
                     }
-                    self.pong = None;
+                    self.pongs.pop_front();
                     out.push();
                 }
             }
-            let Some(message) = rd.data_mut().first_mut() else { break };
+            let Some(message) = rd.data().first() else { break };
             if !self.send_message(message, out, mask)? {
                 return Ok(());
             }
-            // Free the payload now: a consumed element stays in the buffer's storage.
-            drop(mem::take(&mut message.data));
             rd.consume(1);
         }
         if rd.consume_push() {

@@ -373,7 +373,7 @@ fn validate(req: &httparse::Request<'_, '_>) -> Result<Option<UpgradeRequest>, H
     }
     let key = utf8(key).map_err(|_| HandshakeError::InvalidKey)?;
     // Base64 for 16 bytes is exactly 24 characters; checking the length first also bounds the
-    // buffer and keeps keys that embedded-websocket 0.9 would panic on away from it.
+    // buffer.
     let mut decoded = [0u8; 18];
     if key.len() != 24 || BASE64.decode_slice(key, &mut decoded) != Ok(16) {
         return Err(HandshakeError::InvalidKey);

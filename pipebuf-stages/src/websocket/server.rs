@@ -43,7 +43,7 @@ enum State {
 /// | an invalid upgrade request | nothing; the 4xx status on `lower.wr`, which closes; [`WsError::Handshake`] |
 /// | bytes that are not an upgrade request | left unread if [`with_other_protocols`](Self::with_other_protocols), [`is_declined`](Self::is_declined) true; else 426 and [`WsError::Handshake`] |
 /// | a text or binary message, whole (or in pieces when streaming) | one [`Message`] |
-/// | a ping | nothing; a pong with the same payload on `lower.wr` (to the latest ping, if several wait) |
+/// | a ping | nothing; a pong with the same payload on `lower.wr` (to each of the latest 16, if more wait) |
 /// | a pong | nothing, or a pong message with [`with_pongs`](Self::with_pongs) |
 /// | a Close frame | close, after the messages before it; [`peer_close`](Self::peer_close) readable |
 /// | the end of the stream (close or abort) before a Close frame | abort |

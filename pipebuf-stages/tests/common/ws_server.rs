@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token};
 use pipebuf::{PipeBufPair, Status, pipeline};
-use pipebuf_stages::websocket::{Message, WsServer};
+use pipebuf_stages::websocket::{CloseFrame, Message, WsServer};
 use pipebuf_stages::{Echo, TcpLink, TlsServer};
 use rustls::ServerConfig;
 
@@ -84,8 +84,8 @@ conn!(TlsEcho);
 /// How a connection ended, as the server saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outcome {
-    /// Every stream ended; with the client's close code, if it sent a Close frame.
-    Done(Option<u16>),
+    /// Every stream ended; with the client's Close frame, if it sent one.
+    Done(Option<CloseFrame>),
     /// The pipeline failed: the error and its sources.
     Failed(String),
 }
@@ -188,7 +188,8 @@ fn serve(
         for token in touched {
             let Some((conn, registered)) = conns.get_mut(&token) else { continue };
             let outcome = match conn.run() {
-                Ok(Status::Done) => Some(Outcome::Done(conn.ws().peer_close().map(|c| c.code))),
+                Ok(Status::Done) => Some(Outcome::Done(conn.ws().peer_close().cloned())),
+                Ok(status @ Status::Hung { .. }) => Some(Outcome::Failed(format!("{status:?}"))),
                 Ok(_) => None,
                 Err(error) => Some(Outcome::Failed(chain(error.as_ref()))),
             };
