@@ -52,6 +52,33 @@ pub(crate) fn error_name(name: &Ident) -> Ident {
     format_ident!("{}Error", name, span = name.span())
 }
 
+/// `impl pipebuf::Pipeline`, which calls the pipeline's own items (the fallback's stubs too).
+pub(crate) fn pipeline_impl(p: &Pipeline<'_>) -> TokenStream {
+    let name = &p.item.ident;
+    let returned = returned_error(p);
+    quote! {
+        #[automatically_derived]
+        impl ::pipebuf::Pipeline for #name {
+            type Error = #returned;
+
+            fn process_with(
+                &mut self,
+                budget: ::pipebuf::Budget,
+            ) -> ::core::result::Result<::pipebuf::Status, #returned> {
+                #name::process_with(self, budget)
+            }
+
+            fn release_empty_links(&mut self) {
+                #name::release_empty_links(self);
+            }
+
+            fn graph() -> &'static ::pipebuf::Graph {
+                &Self::GRAPH
+            }
+        }
+    }
+}
+
 /// The error type `process` returns: the user's, if `#[pipeline(error = ...)]` names one, else the
 /// generated enum.
 pub(crate) fn returned_error(p: &Pipeline<'_>) -> TokenStream {
@@ -111,8 +138,14 @@ fn inherent_impl(p: &Pipeline<'_>) -> TokenStream {
         quote!(#ident: #link::create(#capacity, #fixed, #limit))
     });
     let accessors = p.links.iter().filter(|link| link.is_external()).map(|link| accessor(p, link));
+    let release = p.links.iter().map(|link| {
+        let (ident, ty) = (&link.ident, &link.ty);
+        let link = as_trait(ty, &quote!(::pipebuf::__private::Link));
+        quote!(#link::release_if_empty(&mut self.#ident);)
+    });
     let process = process_fn(p);
     let graph = graph_const(p);
+    let pipeline_impl = pipeline_impl(p);
     let stages = p.stages.len();
     let error = error_name(name);
     let process_doc = format!(
@@ -141,10 +174,20 @@ fn inherent_impl(p: &Pipeline<'_>) -> TokenStream {
                 self.process_with(::pipebuf::Budget::UNLIMITED)
             }
 
+            /// Frees the storage of every link that holds no data and can grow again, so that
+            /// an idle pipeline holds no buffer memory; a link grows again when next written.
+            /// Drivers call it when a connection goes quiet. The links of a nested pipeline are
+            /// its own: call its `release_empty_links` too.
+            #vis fn release_empty_links(&mut self) {
+                #(#release)*
+            }
+
             #process
             #graph
             #(#accessors)*
         }
+
+        #pipeline_impl
     }
 }
 

@@ -9,7 +9,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::expand::{
-    accessor, as_trait, error_name, graph_const, nested_stage, returned_error, user_field,
+    accessor, as_trait, error_name, graph_const, nested_stage, pipeline_impl, returned_error,
+    user_field,
 };
 use crate::model::Pipeline;
 use crate::parse::RawField;
@@ -61,6 +62,8 @@ pub(crate) fn pipeline(p: &Pipeline<'_>, errors: &syn::Error) -> TokenStream {
         .map(|link| accessor(p, link));
     let graph = graph_const(p);
     let stage = if unique { nested_stage(p) } else { quote!() };
+    // A generic struct is itself an error; an impl for it without its parameters would add more.
+    let pipeline_impl = if generics.params.is_empty() { pipeline_impl(p) } else { quote!() };
     quote! {
         #item
 
@@ -93,9 +96,13 @@ pub(crate) fn pipeline(p: &Pipeline<'_>, errors: &syn::Error) -> TokenStream {
                 ::core::result::Result::Ok(::pipebuf::Status::Waiting)
             }
 
+            #vis fn release_empty_links(&mut self) {}
+
             #graph
             #(#accessors)*
         }
+
+        #pipeline_impl
 
         #stage
     }

@@ -25,4 +25,5 @@ pub(crate) const UPPER: &str = "upper";
 pub(crate) const LOWER: &str = "lower";
 
 /// Methods and items a pipeline defines, which a link accessor must not shadow.
-pub(crate) const PIPELINE_ITEMS: &[&str] = &["new", "process", "process_with", "GRAPH"];
+pub(crate) const PIPELINE_ITEMS: &[&str] =
+    &["new", "process", "process_with", "release_empty_links", "GRAPH"];

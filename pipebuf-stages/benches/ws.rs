@@ -315,7 +315,11 @@ impl Duo for Ours {
         Self::drain(&mut self.sent, sink);
     }
 
-    fn idle(self, server_only: bool) -> Box<dyn Any> {
+    fn idle(mut self, server_only: bool) -> Box<dyn Any> {
+        // What a driver does when a connection goes quiet (`release_empty_links` in a pipeline).
+        self.wire.release_if_empty();
+        self.sent.release_if_empty();
+        self.received.release_if_empty();
         if server_only { Box::new((self.server, self.wire, self.received)) } else { Box::new(self) }
     }
 }

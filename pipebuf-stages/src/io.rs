@@ -137,6 +137,12 @@ impl<S: Read + Write> StdStream<S> {
         self.core.out == Out::Discard
     }
 
+    /// Returns how many bytes were read from the stream and written to it so far, `(in, out)`.
+    #[must_use]
+    pub fn bytes(&self) -> (u64, u64) {
+        (self.core.bytes_in, self.core.bytes_out)
+    }
+
     /// Returns the stream.
     #[must_use]
     pub fn get_ref(&self) -> &S {
@@ -312,6 +318,9 @@ pub(crate) struct Core {
     /// The inbound direction is over: this core ended `upper.wr`, or the stream cannot be read.
     pub(crate) in_ended: bool,
     pub(crate) out: Out,
+    /// The bytes read from and written to the stream so far.
+    pub(crate) bytes_in: u64,
+    pub(crate) bytes_out: u64,
 }
 
 /// Where the outbound direction stands.
@@ -347,6 +356,8 @@ impl Core {
             write_before_abort: false,
             in_ended: false,
             out: Out::Open,
+            bytes_in: 0,
+            bytes_out: 0,
         }
     }
 
@@ -442,7 +453,11 @@ impl Core {
                 Ok(0) if aborting => break,
                 Ok(0) => return Err(StreamError::Write { source: ErrorKind::WriteZero.into() }),
                 // A faulty `Write` may claim more than it was given; never trust it past that.
-                Ok(len) => rd.consume(len.min(rd.len())),
+                Ok(len) => {
+                    let len = len.min(rd.len());
+                    rd.consume(len);
+                    self.bytes_out += len as u64;
+                }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
                     self.writable = !self.edge;
@@ -503,7 +518,11 @@ impl Core {
                 wr.close();
             }
             // A faulty `Read` may claim more than it was given; never trust it past that.
-            Ok(len) => wr.commit(len.min(room)),
+            Ok(len) => {
+                let len = len.min(room);
+                wr.commit(len);
+                self.bytes_in += len as u64;
+            }
             Err(e) if e.kind() == ErrorKind::WouldBlock => self.readable = !self.edge,
             Err(e) if is_reset(&e) => self.broken(upper),
             Err(source) => return Err(StreamError::Read { source }),

@@ -182,11 +182,17 @@ mod io;
 #[cfg(feature = "std")]
 pub use io::{DEFAULT_MAX_READ, StdStream, StdStreamPorts, StreamError};
 #[cfg(feature = "mio")]
+mod server;
+#[cfg(feature = "mio")]
+pub use server::{Ended, MioConnection, MioServer, Report};
+#[cfg(feature = "mio")]
 mod tcp;
 #[cfg(feature = "mio")]
 pub use tcp::{TcpLink, TcpLinkPorts};
 #[cfg(all(feature = "mio", unix))]
 pub use tcp::{UnixLink, UnixLinkPorts};
+#[cfg(any(feature = "rustls", feature = "websocket"))]
+mod copy;
 #[cfg(feature = "rustls")]
 mod tls;
 #[cfg(feature = "rustls")]

@@ -204,6 +204,13 @@ macro_rules! link_methods {
                 self.link.core.out == Out::Discard
             }
 
+            /// Returns how many bytes were read from the stream and written to it so far,
+            /// `(in, out)`.
+            #[must_use]
+            pub fn bytes(&self) -> (u64, u64) {
+                (self.link.core.bytes_in, self.link.core.bytes_out)
+            }
+
             /// Returns the stream, or `None` once an abort has closed it.
             #[must_use]
             pub fn stream(&self) -> Option<&$stream> {

@@ -11,6 +11,8 @@ use rustls::{
     ServerConnection, SupportedCipherSuite,
 };
 
+use crate::copy::copy_unaliased;
+
 /// The text shared by the docs of [`TlsServer`] and [`TlsClient`]: ports, events, sizing.
 macro_rules! shared_docs {
     () => {
@@ -681,32 +683,6 @@ fn read_plaintext<D>(conn: &mut ConnectionCommon<D>, space: &mut [u8]) -> usize 
     len
 }
 
-/// Copies `from` into `to`, of the same length, at full speed whatever their addresses.
-///
-/// glibc (2.33 and later) copies from about 2 KiB up with `rep movsb`, which AMD Zen 3 runs about
-/// 20 times slower when the destination lies a few bytes past the source modulo 4 KiB (measured
-/// in `pipebuf/BENCHMARKS.md`). Only then, the copy goes in pieces under glibc's threshold, which
-/// take its vector loop. The addresses only choose the way of copying, never what is copied.
-fn copy_unaliased(to: &mut [u8], from: &[u8]) {
-    let distance = to.as_ptr().addr().wrapping_sub(from.as_ptr().addr()) % ALIAS_PAGE;
-    if (1..ALIAS_NEAR).contains(&distance) && from.len() > ALIAS_PIECE {
-        for (to, from) in to.chunks_mut(ALIAS_PIECE).zip(from.chunks(ALIAS_PIECE)) {
-            to.copy_from_slice(from);
-        }
-    } else {
-        to.copy_from_slice(from);
-    }
-}
-
-/// The aliasing period of the addresses (the page size).
-const ALIAS_PAGE: usize = 4096;
-/// Destinations less than this many bytes past the source (modulo [`ALIAS_PAGE`]) copy slowly
-/// with `rep movsb` on AMD Zen 3; glibc's own check for a short distance uses the same bound.
-const ALIAS_NEAR: usize = 64;
-/// The size of the pieces of an aliased copy: under glibc's `rep movsb` threshold (2 KiB and
-/// a little more on this CPU), so each piece takes the vector loop.
-const ALIAS_PIECE: usize = 2048;
-
 /// The stage's error for a rustls error: a handshake failure or a later one.
 fn failure<D>(conn: &ConnectionCommon<D>, source: rustls::Error) -> TlsError {
     if conn.is_handshaking() {
@@ -767,26 +743,7 @@ const RECORD_HEADER_LEN: usize = 5;
 
 #[cfg(test)]
 mod tests {
-    use alloc::vec;
-    use alloc::vec::Vec;
-
-    use super::{ALIAS_PAGE, Records, copy_unaliased};
-
-    #[test]
-    fn copy_unaliased_copies_at_every_distance() {
-        let len = 5 * 2048 + 7;
-        let source: Vec<u8> = (0..len).map(|i| u8::try_from(i % 251).expect("a byte")).collect();
-        let mut storage = vec![0u8; 2 * ALIAS_PAGE + 2 * len];
-        for distance in [0, 1, 8, 16, 24, 63, 64, 100, ALIAS_PAGE - 8] {
-            let (from, to) = storage.split_at_mut(len);
-            from.copy_from_slice(&source);
-            let at = ALIAS_PAGE + distance - len % ALIAS_PAGE;
-            let to = &mut to[at..at + len];
-            to.fill(0);
-            copy_unaliased(to, from);
-            assert_eq!(to, &source[..], "distance {distance}");
-        }
-    }
+    use super::Records;
 
     #[test]
     fn records_follow_framing_across_splits() {

@@ -125,3 +125,22 @@ fn streaming_mode_passes_a_large_message_in_pieces() {
     client.process().unwrap();
     assert_eq!(client.app().rd.data(), [Message::binary(data)]);
 }
+
+#[test]
+fn an_idle_connection_can_give_back_its_buffers_and_request() {
+    let (mut client, mut server) = pair();
+    client.app().wr.append(&[Message::binary(vec![1; 70_000])]);
+    settle(&mut client, &mut server);
+    assert_eq!(client.app().rd.len(), 1);
+    client.app().rd.consume(1);
+    assert!(server.wire.up.capacity() >= 70_000);
+    server.release_empty_links();
+    assert_eq!(server.wire.up.capacity() + server.wire.down.capacity(), 0);
+    assert_eq!(server.msgs.up.capacity() + server.msgs.down.capacity(), 0);
+    assert_eq!(server.ws.take_request().map(|r| r.path().to_owned()).as_deref(), Some("/echo"));
+    assert!(server.ws.request().is_none());
+    // The connection goes on as before.
+    client.app().wr.append(&[Message::text("after")]);
+    settle(&mut client, &mut server);
+    assert_eq!(client.app().rd.data(), [Message::text("after")]);
+}

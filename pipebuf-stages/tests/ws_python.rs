@@ -21,11 +21,12 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use pipebuf::PBufState;
 use pipebuf_stages::websocket::{ClientRequest, CloseFrame, Message, MessageKind, WsServer};
+use rustls::ServerConfig;
 
 use ws_client::{SIZES, Script, fragmented_messages, sized_messages};
 use ws_server::{EchoServer, Outcome};
@@ -39,7 +40,7 @@ const TIMEOUT: Duration = Duration::from_secs(25);
 /// `tls`, and checks every line it prints and how the server saw its three connections end.
 fn python_client_against_our_server(tls: bool) {
     let cert = tls::certificate();
-    let config = tls.then(|| tls::server_config(&cert, tls::versions(""), &[]));
+    let config = tls.then(|| without_tickets(&tls::server_config(&cert, tls::versions(""), &[])));
     let server = EchoServer::start(config, WsServer::new);
     let cafile = TempFile::new("ca.pem", &cert.cert.pem());
     let mut args = vec!["127.0.0.1".to_owned(), server.addr.port().to_string()];
@@ -68,6 +69,22 @@ fn python_client_against_our_server(tls: bool) {
     let third = Outcome::Done(Some(CloseFrame::new(1000, "")));
     let first = Outcome::Done(Some(bye()));
     assert_eq!(server.wait_for(3, Duration::from_secs(5)), [second, third, first]);
+}
+
+/// Returns `config` without TLS 1.3 session tickets, the only records that a server sends
+/// unasked.
+///
+/// The sync client of `websockets` reads a connection in a thread of its own while the main
+/// thread writes it, on one `ssl.SSLSocket`, and OpenSSL does not allow that: a ticket that
+/// arrives while the client sends its upgrade request runs the connection's handshake state
+/// machine in both threads at once, and the client then fails with "[SSL] internal error" or
+/// hangs in a read that nothing will answer
+/// (<https://github.com/python/cpython/issues/143756>). Without tickets, every record the
+/// client reads answers something it sent.
+fn without_tickets(config: &Arc<ServerConfig>) -> Arc<ServerConfig> {
+    let mut config = ServerConfig::clone(config);
+    config.send_tls13_tickets = 0;
+    Arc::new(config)
 }
 
 /// A line of `ws_client.py` with a `result`, written as Python's `json.dumps` writes it.

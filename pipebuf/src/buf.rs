@@ -207,6 +207,27 @@ impl<T: Default, const N: usize> PipeBuf<T, N> {
         self.shared_mut().reset();
     }
 
+    /// Frees the storage if the buffer holds no unread data and grows on the heap (not inline,
+    /// not `fixed`); returns whether it did. The buffer grows again when next written.
+    ///
+    /// An idle connection can so hold no buffer memory at all: a driver calls this (or a
+    /// pipeline's `release_empty_links`) when the connection goes quiet. The state, the limit
+    /// and the tripwire are kept.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut p = pipebuf::PipeBuf::new();
+    /// p.wr().append(&[0; 4096]);
+    /// assert!(!p.release_if_empty()); // unread data stays
+    /// p.rd().consume(4096);
+    /// assert!(p.release_if_empty());
+    /// assert_eq!(p.capacity(), 0);
+    /// ```
+    pub fn release_if_empty(&mut self) -> bool {
+        self.shared_mut().release_if_empty()
+    }
+
     /// Empties the buffer as [`PipeBuf::reset`] does, and overwrites all its storage with
     /// `T::default()`, so that nothing it held can leak to a later user.
     ///

@@ -150,6 +150,8 @@ mod hand_on;
 mod io;
 mod pair;
 pub use pair::{PBufRdWr, PipeBufPair};
+mod pipeline;
+pub use pipeline::Pipeline;
 mod rd;
 pub use rd::PBufRd;
 mod run;

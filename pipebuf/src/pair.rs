@@ -192,6 +192,22 @@ impl<T: Default, const N: usize> PipeBufPair<T, N> {
         self.down.reset_and_zero();
         self.up.reset_and_zero();
     }
+
+    /// Frees the storage of each direction that holds no unread data, as
+    /// [`PipeBuf::release_if_empty`] does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut link = pipebuf::PipeBufPair::new();
+    /// link.lower().wr.append(b"x");
+    /// link.release_if_empty();
+    /// assert_eq!((link.down.capacity(), link.up.capacity()), (0, 64));
+    /// ```
+    pub fn release_if_empty(&mut self) {
+        self.down.release_if_empty();
+        self.up.release_if_empty();
+    }
 }
 
 impl<T, const N: usize> PipeBufPair<T, N> {

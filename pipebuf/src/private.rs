@@ -18,6 +18,8 @@ pub trait Link: Sized {
     fn finished(&self, drain: [bool; 2]) -> bool;
     /// True if the buffer read from outside (`up` chooses the direction of a pair) is full.
     fn is_full(&self, up: bool) -> bool;
+    /// Frees the storage of every empty buffer that can grow again.
+    fn release_if_empty(&mut self);
 }
 
 /// A link for `->`: one buffer.
@@ -283,6 +285,10 @@ impl<T: Default, const N: usize> Link for PipeBuf<T, N> {
     fn is_full(&self, _up: bool) -> bool {
         self.shared().free_space() == Some(0)
     }
+
+    fn release_if_empty(&mut self) {
+        PipeBuf::release_if_empty(self);
+    }
 }
 
 impl<T: Default, const N: usize> Simplex for PipeBuf<T, N> {
@@ -318,6 +324,10 @@ impl<T: Default, const N: usize> Link for PipeBufPair<T, N> {
 
     fn is_full(&self, up: bool) -> bool {
         if up { self.up.is_full(false) } else { self.down.is_full(false) }
+    }
+
+    fn release_if_empty(&mut self) {
+        PipeBufPair::release_if_empty(self);
     }
 }
 

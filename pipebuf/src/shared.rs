@@ -239,7 +239,8 @@ impl<T> Shared<T> {
         if !self.growable || !self.inline.is_empty() {
             return false;
         }
-        let doubled = self.heap.len().saturating_mul(2).max(MIN_GROWTH);
+        let min = (MIN_GROWTH_BYTES / size_of::<T>().max(1)).max(MIN_GROWTH_ELEMENTS);
+        let doubled = self.heap.len().saturating_mul(2).max(min);
         let new_len = doubled.min(self.limit).max(needed);
         // Only the unread data is worth moving if the vector reallocates.
         self.heap.truncate(self.wr);
@@ -253,6 +254,24 @@ impl<T> Shared<T> {
     fn grow(&mut self, _needed: usize) -> bool {
         false
     }
+
+    /// Frees growable heap storage that holds no unread data; returns whether it did.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn release_if_empty(&mut self) -> bool {
+        if self.rd != self.wr || !self.growable || self.heap.capacity() == 0 {
+            return false;
+        }
+        self.rewind();
+        self.heap = Vec::new();
+        self.update_usable();
+        true
+    }
+
+    #[cfg(not(feature = "alloc"))]
+    #[expect(clippy::unused_self, reason = "the same signature as with `alloc`")]
+    pub(crate) fn release_if_empty(&mut self) -> bool {
+        false
+    }
 }
 
 #[cold]
@@ -262,9 +281,13 @@ fn panic_consume_overflow(len: usize, available: usize) -> ! {
     panic!("cannot consume {len} elements from a PipeBuf holding {available}");
 }
 
-/// Smallest size a growing heap buffer takes, so that tiny writes do not reallocate often.
+/// Smallest size in bytes a growing heap buffer takes, so that tiny writes do not reallocate
+/// often, and at least [`MIN_GROWTH_ELEMENTS`] elements: counted in bytes, so that a buffer of
+/// large elements (messages) does not start at kilobytes.
 #[cfg(feature = "alloc")]
-const MIN_GROWTH: usize = 64;
+const MIN_GROWTH_BYTES: usize = 64;
+#[cfg(feature = "alloc")]
+const MIN_GROWTH_ELEMENTS: usize = 4;
 
 #[cfg(all(test, feature = "alloc"))]
 mod tests {

@@ -140,3 +140,34 @@ fn process_returns_the_users_error_type() {
     p.input().append(b"caf\xc3\xa9");
     assert_eq!(p.process(), Err(AppError::Input { stage: "check", byte: 0xc3 }));
 }
+
+#[test]
+fn release_empty_links_frees_the_storage_of_idle_links_only() {
+    /// Storage held by each of the chain's links (the inner ones are hidden fields).
+    fn held(c: &Chain) -> [usize; 3] {
+        let pair = |p: &PipeBufPair| p.down.capacity() + p.up.capacity();
+        [pair(&c.net), pair(&c.__pipebuf_chain0), pair(&c.__pipebuf_chain1)]
+    }
+    let mut chain = Chain::new(Relay, Relay, Echo);
+    // Two round trips, so that every link has held data and kept storage.
+    for _ in 0..2 {
+        chain.net().wr.append(&[7; 4096]);
+        chain.process().unwrap();
+        let n = chain.net().rd.len();
+        chain.net().rd.consume(n);
+    }
+    chain.net().wr.append(b"unread");
+    chain.process().unwrap();
+    assert!(held(&chain).iter().all(|&bytes| bytes > 0), "{:?}", held(&chain));
+    chain.release_empty_links();
+    // The echo waits in `net` for the caller and keeps its storage; the rest is freed.
+    assert_eq!(held(&chain)[1..], [0, 0]);
+    assert_eq!(chain.net().rd.data(), b"unread");
+    chain.net().rd.consume(6);
+    chain.release_empty_links();
+    assert_eq!(held(&chain), [0, 0, 0]);
+    // The links grow again when data comes.
+    chain.net().wr.append(b"again");
+    chain.process().unwrap();
+    assert_eq!(chain.net().rd.data(), b"again");
+}

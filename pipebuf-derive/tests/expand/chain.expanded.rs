@@ -46,6 +46,19 @@ The first stage that failed during this call, as [`ChainError`] (converted by `F
     pub fn process(&mut self) -> ::core::result::Result<::pipebuf::Status, ChainError> {
         self.process_with(::pipebuf::Budget::UNLIMITED)
     }
+    /// Frees the storage of every link that holds no data and can grow again, so that
+    /// an idle pipeline holds no buffer memory; a link grows again when next written.
+    /// Drivers call it when a connection goes quiet. The links of a nested pipeline are
+    /// its own: call its `release_empty_links` too.
+    pub fn release_empty_links(&mut self) {
+        <PipeBufPair as ::pipebuf::__private::Link>::release_if_empty(&mut self.net);
+        <PipeBufPair<
+            Message,
+        > as ::pipebuf::__private::Link>::release_if_empty(&mut self.app);
+        <::pipebuf::PipeBufPair<
+            <Relay as ::pipebuf::__private::UpperPort>::Element,
+        > as ::pipebuf::__private::Link>::release_if_empty(&mut self.__pipebuf_chain0);
+    }
     /// Runs the stages for at most `budget` passes, and says how the pipeline stands:
     /// [`Status::Pending`](::pipebuf::Status::Pending) if the budget ran out first.
     ///
@@ -236,6 +249,22 @@ The first stage that failed during this call, as [`ChainError`] (converted by `F
         <PipeBufPair<Message> as ::pipebuf::__private::Duplex>::Element,
     > {
         ::pipebuf::__private::Duplex::upper(&mut self.app)
+    }
+}
+#[automatically_derived]
+impl ::pipebuf::Pipeline for Chain {
+    type Error = ChainError;
+    fn process_with(
+        &mut self,
+        budget: ::pipebuf::Budget,
+    ) -> ::core::result::Result<::pipebuf::Status, ChainError> {
+        Chain::process_with(self, budget)
+    }
+    fn release_empty_links(&mut self) {
+        Chain::release_empty_links(self);
+    }
+    fn graph() -> &'static ::pipebuf::Graph {
+        &Self::GRAPH
     }
 }
 /// The errors of [`Chain`]: one variant per stage, holding the stage's own error.

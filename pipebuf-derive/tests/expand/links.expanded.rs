@@ -40,6 +40,15 @@ The first stage that failed during this call, as [`LoudError`] (converted by `Fr
     fn process(&mut self) -> ::core::result::Result<::pipebuf::Status, AppError> {
         self.process_with(::pipebuf::Budget::UNLIMITED)
     }
+    /// Frees the storage of every link that holds no data and can grow again, so that
+    /// an idle pipeline holds no buffer memory; a link grows again when next written.
+    /// Drivers call it when a connection goes quiet. The links of a nested pipeline are
+    /// its own: call its `release_empty_links` too.
+    fn release_empty_links(&mut self) {
+        <PipeBuf as ::pipebuf::__private::Link>::release_if_empty(&mut self.text);
+        <PipeBuf as ::pipebuf::__private::Link>::release_if_empty(&mut self.whole);
+        <PipeBuf as ::pipebuf::__private::Link>::release_if_empty(&mut self.loud);
+    }
     /// Runs the stages for at most `budget` passes, and says how the pipeline stands:
     /// [`Status::Pending`](::pipebuf::Status::Pending) if the budget ran out first.
     ///
@@ -200,6 +209,22 @@ The first stage that failed during this call, as [`LoudError`] (converted by `Fr
         &mut self,
     ) -> ::pipebuf::PBufRd<'_, <PipeBuf as ::pipebuf::__private::Simplex>::Element> {
         ::pipebuf::__private::Simplex::rd(&mut self.loud)
+    }
+}
+#[automatically_derived]
+impl ::pipebuf::Pipeline for Loud {
+    type Error = AppError;
+    fn process_with(
+        &mut self,
+        budget: ::pipebuf::Budget,
+    ) -> ::core::result::Result<::pipebuf::Status, AppError> {
+        Loud::process_with(self, budget)
+    }
+    fn release_empty_links(&mut self) {
+        Loud::release_empty_links(self);
+    }
+    fn graph() -> &'static ::pipebuf::Graph {
+        &Self::GRAPH
     }
 }
 /// The errors of [`Loud`]: one variant per stage, holding the stage's own error.

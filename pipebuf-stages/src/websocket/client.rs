@@ -161,6 +161,18 @@ impl<R: RngCore> WsClient<R> {
         self.conn.set_close(close)
     }
 
+    /// Closes the connection from this side without waiting for the application's end:
+    /// the messages already in `upper.rd` go first, then a Close frame with `close` (1001,
+    /// going away, when a server shuts down); what the application sends after that is
+    /// dropped. The server's Close frame still arrives as the end of `upper.wr`.
+    ///
+    /// # Errors
+    ///
+    /// [`WsError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
+    pub fn close(&mut self, close: CloseFrame) -> Result<(), WsError> {
+        self.conn.close_now(close)
+    }
+
     /// Moves what it can; the derived [`Stage`] impl calls this.
     fn process(&mut self, mut p: WsClientPorts<'_>) -> Result<bool, WsError> {
         let before = tripwire!(p.lower.rd, p.lower.wr, p.upper.rd, p.upper.wr);

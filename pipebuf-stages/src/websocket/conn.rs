@@ -11,6 +11,7 @@ use pipebuf::{PBufRd, PBufRdWr, PBufWr};
 use super::error::{ProtocolError, WsError, close_code};
 use super::frame::{self, Header, MAX_CONTROL, MAX_HEADER, Opcode};
 use super::{Message, MessageKind, Utf8Validator, apply_mask};
+use crate::copy::{copy_unaliased, extend_unaliased, to_vec_unaliased};
 
 /// The default limit on the size of a whole incoming message: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE: usize = 16 << 20;
@@ -132,6 +133,10 @@ struct FrameOut {
 
 /// The state of an open connection.
 #[derive(Debug, Default)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent facts: a message half sent, a close asked for, sent, a failure"
+)]
 pub(crate) struct Conn {
     pub(crate) options: Options,
     role: Role,
@@ -150,6 +155,8 @@ pub(crate) struct Conn {
     frame_out: Option<FrameOut>,
     fragmenting: bool,
     close: Option<CloseFrame>,
+    /// The stage was asked to close without waiting for the application's end.
+    closing: bool,
     close_sent: bool,
     failed: bool,
 }
@@ -172,6 +179,12 @@ impl Conn {
             return Err(WsError::BadControl);
         }
         self.close = Some(close);
+        Ok(())
+    }
+
+    pub(crate) fn close_now(&mut self, close: CloseFrame) -> Result<(), WsError> {
+        self.set_close(close)?;
+        self.closing = true;
         Ok(())
     }
 
@@ -253,7 +266,7 @@ impl Conn {
                 if !self.receive_control(rd, header)? {
                     break;
                 }
-            } else {
+            } else if !self.receive_whole(rd, header)? {
                 self.start_frame(rd, header)?;
             }
         }
@@ -270,6 +283,36 @@ impl Conn {
             rd.consume_eof();
         }
         Ok(())
+    }
+
+    /// Takes a frame that is a whole message and all there, in one step: most small messages
+    /// are. Returns false, taking nothing, for any other frame.
+    fn receive_whole(&mut self, rd: &mut PBufRd<'_>, header: Header) -> Result<bool, WsError> {
+        let kind = match header.opcode {
+            Opcode::Text => MessageKind::Text,
+            Opcode::Binary => MessageKind::Binary,
+            _ => return Ok(false),
+        };
+        if !header.fin || self.message.is_some() || self.options.streaming {
+            return Ok(false);
+        }
+        let Ok(len) = usize::try_from(header.payload_len) else { return Ok(false) };
+        let end = header.len + len;
+        if len > self.options.max_message || rd.len() < end {
+            return Ok(false);
+        }
+        let payload = &mut rd.data_mut()[header.len..end];
+        if let Some(key) = header.mask {
+            apply_mask(key, 0, payload);
+        }
+        if kind == MessageKind::Text {
+            let mut utf8 = Utf8Validator::new();
+            utf8.feed(payload)?;
+            utf8.finish()?;
+        }
+        self.ready = Some(Message::new(kind, to_vec_unaliased(payload)));
+        rd.consume(end);
+        Ok(true)
     }
 
     /// Takes a data frame's header and starts, or goes on with, its message.
@@ -352,9 +395,9 @@ impl Conn {
             self.message = None;
         }
         if self.options.streaming {
-            put(wr, Message::new(kind, chunk.to_vec()).with_more(!message_done));
+            put(wr, Message::new(kind, to_vec_unaliased(chunk)).with_more(!message_done));
         } else {
-            self.data.extend_from_slice(chunk);
+            extend_unaliased(&mut self.data, chunk);
             if message_done {
                 self.ready = Some(Message::new(kind, mem::take(&mut self.data)));
             }
@@ -403,6 +446,11 @@ impl Conn {
         mask: &mut dyn FnMut() -> Option<[u8; 4]>,
     ) -> Result<(), WsError> {
         if self.close_sent {
+            // After a Close frame nothing more may be sent (the application closed early with
+            // `close_now`, or its end came already): what it still sends goes nowhere.
+            let len = rd.len();
+            rd.consume(len);
+            rd.consume_eof();
             return Ok(());
         }
         loop {
@@ -424,19 +472,20 @@ impl Conn {
         if rd.consume_push() {
             out.push();
         }
-        if rd.has_pending_eof() {
-            if rd.is_aborted() {
-                out.abort();
-            } else {
-                let close = self.close.take().or_else(|| self.peer_close.clone());
-                let close =
-                    close.unwrap_or_else(|| CloseFrame::new(close_code::NORMAL, String::new()));
-                if !self.write_close(out, &close, mask) {
-                    return Ok(());
-                }
-                out.close();
-            }
+        let ended = rd.has_pending_eof();
+        if ended && rd.is_aborted() {
+            out.abort();
             rd.consume_eof();
+        } else if ended || (self.closing && self.frame_out.is_none()) {
+            // Ours if set, else the peer's in reply, else a plain normal closure.
+            let close = self.close.clone().or_else(|| self.peer_close.clone());
+            let close = close.unwrap_or_else(|| CloseFrame::new(close_code::NORMAL, String::new()));
+            if self.write_close(out, &close, mask) {
+                out.close();
+                if ended {
+                    rd.consume_eof();
+                }
+            }
         }
         Ok(())
     }
@@ -482,7 +531,7 @@ impl Conn {
         let space = out.space(room);
         space[..header_len].copy_from_slice(&header[..header_len]);
         let body = &mut space[header_len..];
-        body.copy_from_slice(&payload[frame.written..frame.written + body.len()]);
+        copy_unaliased(body, &payload[frame.written..frame.written + body.len()]);
         if let Some(key) = frame.mask {
             apply_mask(key, frame.written, body);
         }

@@ -31,8 +31,13 @@
 /// assert_eq!(&payload, b"Hello");
 /// ```
 pub fn apply_mask(key: [u8; 4], offset: usize, data: &mut [u8]) {
-    let mut key = key;
-    key.rotate_left(offset % 4);
+    // The key as it stands at `offset`: rotated as a word, which is a shift, not a call.
+    let shift = 8 * u32::try_from(offset % 4).unwrap_or_default();
+    let key = if cfg!(target_endian = "little") {
+        u32::from_le_bytes(key).rotate_right(shift).to_le_bytes()
+    } else {
+        u32::from_be_bytes(key).rotate_left(shift).to_be_bytes()
+    };
     let [a, b, c, d] = key;
     // Every word starts at a multiple of 8 bytes into `data`, so at key position 0 of the
     // rotated key; native-endian bytes in, native-endian bytes out keeps each byte in its place.

@@ -190,6 +190,12 @@ impl WsServer {
         self.request.as_ref()
     }
 
+    /// Takes the client's upgrade request out of the stage, so that an idle connection does not
+    /// keep its headers; [`request`](Self::request) gives `None` afterwards.
+    pub fn take_request(&mut self) -> Option<UpgradeRequest> {
+        self.request.take()
+    }
+
     /// The chosen subprotocol, if any.
     #[must_use]
     pub fn protocol(&self) -> Option<&str> {
@@ -229,6 +235,18 @@ impl WsServer {
     /// [`WsError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
     pub fn set_close(&mut self, close: CloseFrame) -> Result<(), WsError> {
         self.conn.set_close(close)
+    }
+
+    /// Closes the connection from this side without waiting for the application's end:
+    /// the messages already in `upper.rd` go first, then a Close frame with `close` (1001,
+    /// going away, when a server shuts down); what the application sends after that is
+    /// dropped. The client's Close frame still arrives as the end of `upper.wr`.
+    ///
+    /// # Errors
+    ///
+    /// [`WsError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
+    pub fn close(&mut self, close: CloseFrame) -> Result<(), WsError> {
+        self.conn.close_now(close)
     }
 
     /// Moves what it can; the derived [`Stage`] impl calls this.

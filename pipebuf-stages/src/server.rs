@@ -1,0 +1,402 @@
+//! A TCP server on mio that runs one pipeline per connection: the event loop, the interest each
+//! connection asks for, timeouts, idle memory, a clean shutdown, and a report per connection.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::error::Error;
+use core::time::Duration;
+use std::io::{self, ErrorKind};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token};
+use pipebuf::{Budget, Pipeline, Status};
+
+use crate::TcpLink;
+
+/// A pipeline with a [`TcpLink`] at the bottom, as [`MioServer`] runs it.
+///
+/// `#[pipeline]` implements [`Pipeline`]; the rest is one method, or three for protocols with a
+/// handshake and a clean end of their own.
+///
+/// # Examples
+///
+/// ```
+/// use pipebuf::{PipeBufPair, pipeline};
+/// use pipebuf_stages::{Echo, MioConnection, TcpLink};
+///
+/// /// Sends back every byte.
+/// #[pipeline]
+/// struct TcpEcho {
+///     tcp: TcpLink,
+///     echo: Echo,
+///     #[link(tcp.upper <-> echo.io)]
+///     net: PipeBufPair,
+/// }
+///
+/// impl MioConnection for TcpEcho {
+///     fn tcp(&mut self) -> &mut TcpLink {
+///         &mut self.tcp
+///     }
+/// }
+/// ```
+pub trait MioConnection: Pipeline {
+    /// The TCP link at the bottom of the pipeline.
+    fn tcp(&mut self) -> &mut TcpLink;
+
+    /// Whether the connection's opening handshakes (TLS, WebSocket) are done. Until then the
+    /// server's handshake timeout applies. Without a handshake, always true.
+    fn is_established(&self) -> bool {
+        true
+    }
+
+    /// A few words on how the protocols ended, for the [`Report`] (a WebSocket's close code,
+    /// say). Empty by default.
+    fn describe(&self) -> String {
+        String::new()
+    }
+
+    /// Asks the connection to end cleanly, because the server shuts down: a WebSocket sends
+    /// its Close frame, TLS its `close_notify`. By default nothing: the connection is cut when
+    /// the shutdown's grace time is over.
+    fn shut_down(&mut self) {}
+}
+
+/// How a connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ended {
+    /// Every stream of the pipeline ended (each closed or aborted, as its stages report).
+    Done,
+    /// A stage failed or hung.
+    Failed {
+        /// The error and its sources, as one line: a `#[pipeline]` error names the stage
+        /// (`stage `ws` failed: ...`).
+        error: String,
+    },
+    /// The opening handshakes took longer than the handshake timeout.
+    HandshakeTimeout,
+    /// The server shut down before the connection ended by itself.
+    Shutdown,
+}
+
+/// What the server reports of each connection when it ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The peer's address.
+    pub peer: SocketAddr,
+    /// The bytes received from the peer and sent to it.
+    pub bytes: (u64, u64),
+    /// How long the connection lived.
+    pub duration: Duration,
+    /// How it ended.
+    pub ended: Ended,
+    /// What [`MioConnection::describe`] said at the end.
+    pub detail: String,
+}
+
+/// One connection and what the loop knows of it.
+struct Slot<C> {
+    conn: C,
+    peer: SocketAddr,
+    started: Instant,
+    registered: Option<Interest>,
+    /// Set when the pipeline failed: the connection lives on only until its link has written
+    /// what it can (a Close frame, an alert), for at most [`LINGER`].
+    failed: Option<(Ended, Instant)>,
+    /// Whether anything happened since the last sweep; a quiet connection gives its buffers
+    /// back.
+    active: bool,
+}
+
+/// A TCP server on a mio `Poll` that runs one pipeline per accepted connection.
+///
+/// For each event it hands the readiness to the connection's [`TcpLink`], runs the pipeline
+/// until it rests, and registers the socket again when the interest the link reports changed,
+/// as edge-triggered polling asks. Every second it sweeps the connections: one that was quiet
+/// gives back the storage of its empty links
+/// ([`release_empty_links`](Pipeline::release_empty_links)), and one that has not finished its
+/// handshakes within the handshake timeout is dropped. A failed connection lingers until its
+/// link has written what the failing stage left (a WebSocket Close frame, a TLS alert), at most
+/// half a second. Each connection that ends is reported to `on_end`, once.
+///
+/// # Examples
+///
+/// ```no_run
+/// # use pipebuf::{PipeBufPair, pipeline};
+/// # use pipebuf_stages::{Echo, MioConnection, TcpLink};
+/// # #[pipeline]
+/// # struct TcpEcho { tcp: TcpLink, echo: Echo, #[link(tcp.upper <-> echo.io)] net: PipeBufPair }
+/// # impl MioConnection for TcpEcho { fn tcp(&mut self) -> &mut TcpLink { &mut self.tcp } }
+/// use std::sync::atomic::AtomicBool;
+/// use pipebuf_stages::MioServer;
+///
+/// let stop = AtomicBool::new(false); // set from a Ctrl-C handler
+/// let mut server = MioServer::bind("127.0.0.1:7000".parse()?, |stream, _peer| {
+///     Ok(TcpEcho::new(TcpLink::new(stream), Echo::new()))
+/// })?;
+/// server.run(&stop, |report| println!("{report:?}"))?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct MioServer<C, F> {
+    poll: Poll,
+    listener: TcpListener,
+    make: F,
+    slots: Vec<Option<Slot<C>>>,
+    free: Vec<usize>,
+    handshake_timeout: Duration,
+    grace: Duration,
+}
+
+/// The listener's token; connection `i` has token `i + 1`.
+const LISTENER: Token = Token(0);
+/// How often quiet connections give back memory and handshake timeouts are checked.
+const SWEEP: Duration = Duration::from_secs(1);
+/// How long a failed connection may take to write what its failing stage left.
+const LINGER: Duration = Duration::from_millis(500);
+
+impl<C, F> MioServer<C, F>
+where
+    C: MioConnection,
+    C::Error: Error + 'static,
+    F: FnMut(TcpStream, SocketAddr) -> io::Result<C>,
+{
+    /// Listens on `addr`; `make` makes the pipeline of each accepted connection (an error
+    /// from it drops that connection).
+    ///
+    /// # Errors
+    ///
+    /// The error of binding the address or of making the poll.
+    pub fn bind(addr: SocketAddr, make: F) -> io::Result<Self> {
+        let poll = Poll::new()?;
+        let mut listener = TcpListener::bind(addr)?;
+        poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
+        Ok(MioServer {
+            poll,
+            listener,
+            make,
+            slots: Vec::new(),
+            free: Vec::new(),
+            handshake_timeout: Duration::from_secs(10),
+            grace: Duration::from_secs(2),
+        })
+    }
+
+    /// Sets how long a connection may take to finish its opening handshakes (10 s by default).
+    #[must_use]
+    pub fn with_handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.handshake_timeout = timeout;
+        self
+    }
+
+    /// Sets how long connections may take to end cleanly once the server shuts down (2 s by
+    /// default).
+    #[must_use]
+    pub fn with_grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// The address the server listens on.
+    ///
+    /// # Errors
+    ///
+    /// The error of `getsockname`.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The number of open connections.
+    #[must_use]
+    pub fn connections(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+
+    /// Serves until `stop` is set, then asks every connection to end
+    /// ([`MioConnection::shut_down`]) and waits for them for the grace time; reports each
+    /// connection to `on_end` when it ends.
+    ///
+    /// # Errors
+    ///
+    /// An error of the poll itself; errors of connections end only those connections.
+    pub fn run(&mut self, stop: &AtomicBool, mut on_end: impl FnMut(&Report)) -> io::Result<()> {
+        let mut events = Events::with_capacity(1024);
+        let mut next_sweep = Instant::now() + SWEEP;
+        let mut shutdown: Option<Instant> = None;
+        loop {
+            if shutdown.is_none() && stop.load(Ordering::Relaxed) {
+                shutdown = Some(Instant::now() + self.grace);
+                self.poll.registry().deregister(&mut self.listener)?;
+                for i in 0..self.slots.len() {
+                    if let Some(slot) = &mut self.slots[i] {
+                        slot.conn.shut_down();
+                    }
+                    self.drive(i, &mut on_end);
+                }
+            }
+            if let Some(deadline) = shutdown {
+                if self.connections() == 0 {
+                    return Ok(());
+                }
+                if Instant::now() >= deadline {
+                    for i in 0..self.slots.len() {
+                        self.end(i, Ended::Shutdown, &mut on_end);
+                    }
+                    return Ok(());
+                }
+            }
+            let wait = next_sweep.saturating_duration_since(Instant::now()).min(TICK);
+            match self.poll.poll(&mut events, Some(wait)) {
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                result => result?,
+            }
+            for event in &events {
+                if event.token() == LISTENER {
+                    self.accept(&mut on_end);
+                } else if let Some(Some(slot)) = self.slots.get_mut(event.token().0 - 1) {
+                    slot.conn.tcp().handle_event(event);
+                    self.drive(event.token().0 - 1, &mut on_end);
+                }
+            }
+            if Instant::now() >= next_sweep {
+                self.sweep(&mut on_end);
+                next_sweep = Instant::now() + SWEEP;
+            }
+        }
+    }
+
+    /// Accepts every waiting connection.
+    fn accept(&mut self, on_end: &mut impl FnMut(&Report)) {
+        loop {
+            let (stream, peer) = match self.listener.accept() {
+                Ok(accepted) => accepted,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+                // The peer gave up before we took it, or a transient shortage (descriptors):
+                // the next one may do. Only `WouldBlock` ends the edge's work.
+                Err(_) => continue,
+            };
+            let Ok(conn) = (self.make)(stream, peer) else { continue };
+            let slot = Slot {
+                conn,
+                peer,
+                started: Instant::now(),
+                registered: None,
+                failed: None,
+                active: true,
+            };
+            let i = if let Some(i) = self.free.pop() {
+                self.slots[i] = Some(slot);
+                i
+            } else {
+                self.slots.push(Some(slot));
+                self.slots.len() - 1
+            };
+            self.drive(i, on_end);
+        }
+    }
+
+    /// Runs connection `i` until it rests, then keeps its registration up to date.
+    fn drive(&mut self, i: usize, on_end: &mut impl FnMut(&Report)) {
+        let Some(Some(slot)) = self.slots.get_mut(i) else { return };
+        slot.active = true;
+        // After a failure the pipeline still runs, without the failed stage, so that the link
+        // writes what that stage left (a Close frame, an alert).
+        let mut ended = match slot.conn.process_with(Budget::UNLIMITED) {
+            Ok(Status::Done) => Some(Ended::Done),
+            Ok(Status::Hung { stage }) => Some(Ended::Failed {
+                error: format!("stage `{stage}` hung: it reports activity but changes nothing"),
+            }),
+            Ok(_) => None,
+            Err(error) => {
+                if slot.failed.is_none() {
+                    let failed = Ended::Failed { error: chain(&error) };
+                    slot.failed = Some((failed, Instant::now() + LINGER));
+                }
+                None
+            }
+        };
+        let tcp = slot.conn.tcp();
+        let interest = tcp.interest();
+        if let Some((failed, deadline)) = &slot.failed {
+            if interest.is_none() || Instant::now() >= *deadline {
+                ended = Some(failed.clone());
+            }
+        }
+        if let Some(ended) = ended {
+            self.end(i, ended, on_end);
+            return;
+        }
+        if interest != slot.registered {
+            if let (Some(stream), Some(interest)) = (tcp.stream_mut(), interest) {
+                let token = Token(i + 1);
+                let registry = self.poll.registry();
+                let result = if slot.registered.is_some() {
+                    registry.reregister(stream, token, interest)
+                } else {
+                    registry.register(stream, token, interest)
+                };
+                if result.is_ok() {
+                    slot.registered = Some(interest);
+                }
+            }
+        }
+    }
+
+    /// Gives back the buffers of quiet connections, and drops those past their handshake
+    /// timeout or linger.
+    fn sweep(&mut self, on_end: &mut impl FnMut(&Report)) {
+        let now = Instant::now();
+        for i in 0..self.slots.len() {
+            let Some(slot) = &mut self.slots[i] else { continue };
+            if let Some((failed, deadline)) = &slot.failed {
+                if now >= *deadline {
+                    let failed = failed.clone();
+                    self.end(i, failed, on_end);
+                }
+                continue;
+            }
+            if !slot.conn.is_established()
+                && now.duration_since(slot.started) >= self.handshake_timeout
+            {
+                self.end(i, Ended::HandshakeTimeout, on_end);
+                continue;
+            }
+            if !slot.active {
+                slot.conn.release_empty_links();
+            }
+            slot.active = false;
+        }
+    }
+
+    /// Drops connection `i` and reports how it ended.
+    fn end(&mut self, i: usize, ended: Ended, on_end: &mut impl FnMut(&Report)) {
+        let Some(mut slot) = self.slots.get_mut(i).and_then(Option::take) else { return };
+        self.free.push(i);
+        let tcp = slot.conn.tcp();
+        let bytes = tcp.bytes();
+        if let Some(stream) = tcp.stream_mut() {
+            let _ = self.poll.registry().deregister(stream);
+        }
+        let detail = slot.conn.describe();
+        let duration = slot.started.elapsed();
+        on_end(&Report { peer: slot.peer, bytes, duration, ended, detail });
+    }
+}
+
+/// The longest the loop sleeps, so that `stop` is seen soon.
+const TICK: Duration = Duration::from_millis(100);
+
+/// The error and its sources, as one line of text.
+fn chain(error: &(dyn Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(error) = source {
+        text.push_str(": ");
+        text.push_str(&error.to_string());
+        source = error.source();
+    }
+    text
+}
