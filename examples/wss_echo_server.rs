@@ -17,81 +17,12 @@
 //! `python3 -m websockets --insecure wss://127.0.0.1:9443` (or `ws://` with `--plain`).
 
 use std::error::Error;
-use std::fmt::Write as _;
-use std::fs;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use pipebuf::{PipeBufPair, pipeline};
-use pipebuf_stages::rustls::ServerConfig;
-use pipebuf_stages::rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
-use pipebuf_stages::websocket::{CloseFrame, Message, WsServer, close_code};
-use pipebuf_stages::{Echo, Ended, MioConnection, MioServer, Report, TcpLink, TlsServer};
-
-/// WebSocket over TLS over TCP, echoing every message.
-#[pipeline]
-struct WssEcho {
-    tcp: TcpLink,
-    tls: TlsServer,
-    ws: WsServer,
-    echo: Echo<Message>,
-    #[link(tcp.upper <-> tls.lower)]
-    net: PipeBufPair,
-    #[link(tls.upper <-> ws.lower)]
-    plain: PipeBufPair,
-    #[link(ws.upper <-> echo.io)]
-    msgs: PipeBufPair<Message>,
-}
-
-/// WebSocket straight over TCP (`--plain`), echoing every message.
-#[pipeline]
-struct WsEcho {
-    tcp: TcpLink,
-    ws: WsServer,
-    echo: Echo<Message>,
-    #[link(tcp.upper <-> ws.lower)]
-    net: PipeBufPair,
-    #[link(ws.upper <-> echo.io)]
-    msgs: PipeBufPair<Message>,
-}
-
-/// What both pipelines tell the server.
-macro_rules! connection {
-    ($pipeline:ident) => {
-        impl MioConnection for $pipeline {
-            fn tcp(&mut self) -> &mut TcpLink {
-                &mut self.tcp
-            }
-
-            fn is_established(&self) -> bool {
-                self.ws.is_open()
-            }
-
-            fn describe(&self) -> String {
-                describe(&self.ws)
-            }
-
-            fn shut_down(&mut self) {
-                // Valid by construction: a defined code and no reason.
-                let _ = self.ws.close(CloseFrame::new(close_code::GOING_AWAY, ""));
-            }
-        }
-    };
-}
-
-connection!(WssEcho);
-connection!(WsEcho);
-
-/// How the WebSocket ended, in a few words.
-fn describe(ws: &WsServer) -> String {
-    match (ws.peer_close(), ws.is_close_sent()) {
-        (Some(close), _) => format!("close {} from the client", close.code),
-        (None, true) => "close sent, none received".to_owned(),
-        (None, false) if ws.is_open() => "no close frame".to_owned(),
-        (None, false) => "no handshake".to_owned(),
-    }
-}
+use pipebuf_examples::wss::{log_line, serve, tls_config};
 
 /// The command line.
 struct Args {
@@ -127,73 +58,32 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-/// The TLS config: the given certificate and key, or a self-signed pair made now; and the
-/// certificate's SHA-256 fingerprint.
-fn tls_config(args: &Args) -> Result<(Arc<ServerConfig>, String), Box<dyn Error>> {
-    let (certs, key) = if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
-        let certs =
-            CertificateDer::pem_slice_iter(&fs::read(cert)?).collect::<Result<Vec<_>, _>>()?;
-        (certs, PrivateKeyDer::from_pem_slice(&fs::read(key)?)?)
-    } else {
-        let made = rcgen::generate_simple_self_signed(["localhost".into(), "127.0.0.1".into()])?;
-        let key = PrivateKeyDer::try_from(made.key_pair.serialize_der())?;
-        (vec![made.cert.der().clone()], key)
-    };
-    let digest =
-        ring::digest::digest(&ring::digest::SHA256, certs.first().ok_or("no certificate")?);
-    let mut fingerprint = String::new();
-    for (i, byte) in digest.as_ref().iter().enumerate() {
-        let _ = write!(fingerprint, "{}{byte:02X}", if i == 0 { "" } else { ":" });
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)?;
-    Ok((Arc::new(config), fingerprint))
-}
-
-/// The one line logged per connection.
-fn log(report: &Report) {
-    let ended = match &report.ended {
-        Ended::Done => "done".to_owned(),
-        Ended::Failed { error } => format!("failed: {error}"),
-        Ended::HandshakeTimeout => "handshake timeout".to_owned(),
-        Ended::Shutdown => "cut at shutdown".to_owned(),
-        other => format!("{other:?}"),
-    };
-    println!(
-        "{} in {} B out {} B {:.1} s: {ended} ({})",
-        report.peer,
-        report.bytes.0,
-        report.bytes.1,
-        report.duration.as_secs_f64(),
-        report.detail
-    );
-}
-
 fn main() -> Result<(), Box<dyn Error>> {
     let args = parse_args()?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))?;
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
-    if args.plain {
-        let mut server = MioServer::bind(addr, |stream, _| {
-            Ok(WsEcho::new(TcpLink::new(stream), WsServer::new(), Echo::new()))
-        })?;
-        println!("listening on ws://{}", server.local_addr()?);
-        server.run(&stop, log)?;
+    let tls = if args.plain {
+        None
     } else {
-        let (config, fingerprint) = tls_config(&args)?;
-        let mut server = MioServer::bind(addr, |stream, _| {
-            let tls = TlsServer::new(config.clone()).map_err(std::io::Error::other)?;
-            Ok(WssEcho::new(TcpLink::new(stream), tls, WsServer::new(), Echo::new()))
-        })?;
-        println!("listening on wss://{}", server.local_addr()?);
-        println!("certificate SHA-256 fingerprint {fingerprint}");
-        server.run(&stop, log)?;
-    }
+        let files = args.cert.as_deref().map(Path::new).zip(args.key.as_deref().map(Path::new));
+        Some(tls_config(files)?)
+    };
+    let scheme = if tls.is_some() { "wss" } else { "ws" };
+    let fingerprint = tls.as_ref().map(|(_, fingerprint)| fingerprint.clone());
+    serve(
+        addr,
+        tls.map(|(config, _)| config),
+        &stop,
+        |local| {
+            println!("listening on {scheme}://{local}");
+            if let Some(fingerprint) = &fingerprint {
+                println!("certificate SHA-256 fingerprint {fingerprint}");
+            }
+        },
+        |report| println!("{}", log_line(report)),
+    )?;
     println!("shut down");
     Ok(())
 }

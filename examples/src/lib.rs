@@ -2,6 +2,8 @@
 
 use pipebuf::{PBufRd, PBufWr, PipeBuf};
 
+pub mod wss;
+
 /// Hands on whole `\n`-terminated lines only, keeping a partial line until the rest of it
 /// arrives; at the end of the stream it hands on whatever is left, and the end. Returns true on
 /// activity.
