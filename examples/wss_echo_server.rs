@@ -18,58 +18,18 @@
 
 use std::error::Error;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use pipebuf_examples::wss::{log_line, serve, tls_config};
-
-/// The command line.
-struct Args {
-    port: u16,
-    plain: bool,
-    cert: Option<String>,
-    key: Option<String>,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args { port: 9443, plain: false, cert: None, key: None };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--plain" => args.plain = true,
-            "--port" => {
-                let port = it.next().ok_or("--port needs a number")?;
-                args.port = port.parse().map_err(|_| format!("not a port: {port}"))?;
-            }
-            "--cert" => args.cert = Some(it.next().ok_or("--cert needs a PEM file")?),
-            "--key" => args.key = Some(it.next().ok_or("--key needs a PEM file")?),
-            "-h" | "--help" => {
-                return Err(
-                    "usage: wss_echo_server [--port N] [--plain] [--cert PEM --key PEM]".to_owned()
-                );
-            }
-            other => return Err(format!("unknown argument {other} (try --help)")),
-        }
-    }
-    if args.cert.is_some() != args.key.is_some() {
-        return Err("--cert and --key go together".to_owned());
-    }
-    Ok(args)
-}
+use pipebuf_examples::wss::{ServerArgs, log_line, serve};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args = parse_args()?;
+    let args = ServerArgs::parse("wss_echo_server", std::env::args().skip(1))?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))?;
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
-    let tls = if args.plain {
-        None
-    } else {
-        let files = args.cert.as_deref().map(Path::new).zip(args.key.as_deref().map(Path::new));
-        Some(tls_config(files)?)
-    };
+    let tls = args.tls()?;
     let scheme = if tls.is_some() { "wss" } else { "ws" };
     let fingerprint = tls.as_ref().map(|(_, fingerprint)| fingerprint.clone());
     serve(

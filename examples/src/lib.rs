@@ -2,6 +2,9 @@
 
 use pipebuf::{PBufRd, PBufWr, PipeBuf};
 
+pub mod client;
+pub mod testing;
+pub mod tokio_wss;
 pub mod wss;
 
 /// Hands on whole `\n`-terminated lines only, keeping a partial line until the rest of it

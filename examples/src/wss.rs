@@ -5,7 +5,7 @@ use std::error::Error;
 use std::fmt::Write as _;
 use std::fs;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -75,12 +75,87 @@ connection!(WssEcho);
 connection!(WsEcho);
 
 /// How the WebSocket ended, in a few words.
-fn describe(ws: &WsServer) -> String {
+#[must_use]
+pub fn describe(ws: &WsServer) -> String {
     match (ws.peer_close(), ws.is_close_sent()) {
         (Some(close), _) => format!("close {} from the client", close.code),
         (None, true) => "close sent, none received".to_owned(),
         (None, false) if ws.is_open() => "no close frame".to_owned(),
         (None, false) => "no handshake".to_owned(),
+    }
+}
+
+/// A server's TLS config, and its certificate's SHA-256 fingerprint (as `AA:BB:...`).
+pub type Tls = (Arc<ServerConfig>, String);
+
+/// The command line of the echo servers: `--port N` (9443), `--plain` (ws:// without TLS),
+/// `--cert PEM --key PEM` (else a self-signed certificate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerArgs {
+    /// The port on 127.0.0.1.
+    pub port: u16,
+    /// Plain ws://, no TLS.
+    pub plain: bool,
+    /// The certificate and key PEM files.
+    pub files: Option<(PathBuf, PathBuf)>,
+}
+
+impl ServerArgs {
+    /// Reads the arguments that follow the program's name; `program` names it in the usage.
+    ///
+    /// # Errors
+    ///
+    /// The usage for `--help`, or what is wrong with the arguments.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pipebuf_examples::wss::ServerArgs;
+    ///
+    /// let args = ServerArgs::parse("server", ["--plain", "--port", "0"].map(String::from))?;
+    /// assert_eq!((args.port, args.plain, args.files), (0, true, None));
+    /// assert!(ServerArgs::parse("server", ["--cert".to_owned(), "c.pem".to_owned()]).is_err());
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn parse(program: &str, args: impl IntoIterator<Item = String>) -> Result<Self, String> {
+        let (mut port, mut plain, mut cert, mut key) = (9443, false, None, None);
+        let mut it = args.into_iter();
+        while let Some(arg) = it.next() {
+            match arg.as_str() {
+                "--plain" => plain = true,
+                "--port" => {
+                    let text = it.next().ok_or("--port needs a number")?;
+                    port = text.parse().map_err(|_| format!("not a port: {text}"))?;
+                }
+                "--cert" => cert = Some(PathBuf::from(it.next().ok_or("--cert needs a PEM file")?)),
+                "--key" => key = Some(PathBuf::from(it.next().ok_or("--key needs a PEM file")?)),
+                "-h" | "--help" => {
+                    return Err(format!(
+                        "usage: {program} [--port N] [--plain] [--cert PEM --key PEM]"
+                    ));
+                }
+                other => return Err(format!("unknown argument {other} (try --help)")),
+            }
+        }
+        let files = match (cert, key) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => return Err("--cert and --key go together".to_owned()),
+        };
+        Ok(ServerArgs { port, plain, files })
+    }
+
+    /// The TLS config the arguments ask for ([`tls_config`]), or `None` with `--plain`.
+    ///
+    /// # Errors
+    ///
+    /// As [`tls_config`].
+    pub fn tls(&self) -> Result<Option<Tls>, Box<dyn Error>> {
+        if self.plain {
+            return Ok(None);
+        }
+        let files = self.files.as_ref().map(|(cert, key)| (cert.as_path(), key.as_path()));
+        tls_config(files).map(Some)
     }
 }
 
@@ -90,9 +165,7 @@ fn describe(ws: &WsServer) -> String {
 /// # Errors
 ///
 /// A file that cannot be read or parsed, or a certificate rustls refuses.
-pub fn tls_config(
-    files: Option<(&Path, &Path)>,
-) -> Result<(Arc<ServerConfig>, String), Box<dyn Error>> {
+pub fn tls_config(files: Option<(&Path, &Path)>) -> Result<Tls, Box<dyn Error>> {
     let (certs, key) = if let Some((cert, key)) = files {
         let certs =
             CertificateDer::pem_slice_iter(&fs::read(cert)?).collect::<Result<Vec<_>, _>>()?;
@@ -151,6 +224,8 @@ pub fn serve(
 ) -> std::io::Result<()> {
     if let Some(config) = tls {
         let mut server = MioServer::bind(addr, |stream, _| {
+            // Small writes (the session tickets, then the 101) must not wait for an ACK.
+            stream.set_nodelay(true)?;
             let tls = TlsServer::new(config.clone()).map_err(std::io::Error::other)?;
             Ok(WssEcho::new(TcpLink::new(stream), tls, WsServer::new(), Echo::new()))
         })?;
@@ -158,6 +233,7 @@ pub fn serve(
         server.run(stop, on_end)
     } else {
         let mut server = MioServer::bind(addr, |stream, _| {
+            stream.set_nodelay(true)?;
             Ok(WsEcho::new(TcpLink::new(stream), WsServer::new(), Echo::new()))
         })?;
         ready(server.local_addr()?);

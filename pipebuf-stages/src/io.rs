@@ -123,6 +123,35 @@ impl<S: Read + Write> StdStream<S> {
         self
     }
 
+    /// Sets backpressure marks: the stage stops reading while `upper.wr` holds more than `high`
+    /// unread bytes, and reads again once it holds `low` or fewer (`low` is at most `high`).
+    /// Without marks it reads whenever `upper.wr` has room (a limit on the link bounds it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    /// use pipebuf::{PipeBufPair, Stage};
+    /// use pipebuf_stages::{StdStream, StdStreamPorts};
+    ///
+    /// let mut link = StdStream::new(Cursor::new(vec![7; 1000])).with_max_read(64).with_marks(100, 10);
+    /// let mut pair = PipeBufPair::new();
+    /// while link.process(StdStreamPorts { upper: pair.upper() })? {}
+    /// assert_eq!(pair.lower().rd.len(), 128); // stopped past 100
+    /// pair.lower().rd.consume(50);
+    /// link.process(StdStreamPorts { upper: pair.upper() })?;
+    /// assert_eq!(pair.lower().rd.len(), 78); // still above 10: paused
+    /// pair.lower().rd.consume(70);
+    /// link.process(StdStreamPorts { upper: pair.upper() })?;
+    /// assert_eq!(pair.lower().rd.len(), 72); // at 8, reading again
+    /// # Ok::<(), pipebuf_stages::StreamError>(())
+    /// ```
+    #[must_use]
+    pub fn with_marks(mut self, high: usize, low: usize) -> Self {
+        self.core.set_marks(high, low);
+        self
+    }
+
     /// Returns the most bytes one read asks for.
     #[must_use]
     pub fn max_read(&self) -> usize {
@@ -321,6 +350,10 @@ pub(crate) struct Core {
     /// The bytes read from and written to the stream so far.
     pub(crate) bytes_in: u64,
     pub(crate) bytes_out: u64,
+    /// Backpressure: stop reading above the high mark of unread bytes in `upper.wr`, read again
+    /// at or below the low one.
+    pub(crate) marks: Option<(usize, usize)>,
+    paused: bool,
 }
 
 /// Where the outbound direction stands.
@@ -358,7 +391,13 @@ impl Core {
             out: Out::Open,
             bytes_in: 0,
             bytes_out: 0,
+            marks: None,
+            paused: false,
         }
+    }
+
+    pub(crate) fn set_marks(&mut self, high: usize, low: usize) {
+        self.marks = Some((high, low.min(high)));
     }
 
     pub(crate) fn set_max_read(&mut self, max_read: usize) {
@@ -423,7 +462,7 @@ impl Core {
 
     /// True if the inbound direction needs the stream to become readable to go on.
     pub(crate) fn wants_read(&self, wr: &PBufWr<'_>) -> bool {
-        !self.in_ended && !wr.is_eof() && !wr.is_full()
+        !self.in_ended && !wr.is_eof() && !wr.is_full() && !self.paused
     }
 
     fn write_out<S: Write>(
@@ -505,6 +544,13 @@ impl Core {
         upper: &mut PBufRdWr<'_>,
     ) -> Result<(), StreamError> {
         let wr = &mut upper.wr;
+        if let Some((high, low)) = self.marks {
+            if wr.exceeds_limit(high) {
+                self.paused = true;
+            } else if !wr.exceeds_limit(low) {
+                self.paused = false;
+            }
+        }
         if !self.readable || !self.wants_read(wr) {
             return Ok(());
         }

@@ -55,6 +55,20 @@
 //! | `TcpLink` | `mio` | a mio `TcpStream`; abort sends an RST |
 //! | `UnixLink` | `mio` (unix) | a mio `UnixStream` |
 //!
+//! # Drivers
+//!
+//! A driver runs whole pipelines (anything `#[pipeline]` makes is a [`pipebuf::Pipeline`]) and
+//! feeds them readiness; no stage knows which driver runs it:
+//!
+//! | driver | feature | runs |
+//! | --- | --- | --- |
+//! | `run_blocking` | `std` | a pipeline whose I/O blocks (`StdStream` over blocking streams), until every stream ended |
+//! | `MioServer` | `mio` | one pipeline per accepted TCP connection (a `TcpLink` at the bottom), on one thread: interest re-armed, handshake timeout, idle buffers freed, clean shutdown, a report per connection |
+//! | `TokioDriver` | `tokio` | a pipeline over any tokio `AsyncRead + AsyncWrite`, both directions in one task, woken by the socket and by the application (`Notify`) |
+//!
+//! Backpressure: the stream stages and the tokio driver stop reading while the link they feed
+//! holds more than a high mark, and read again at a low mark (`with_marks`).
+//!
 //! # Example
 //!
 //! Text in, one length-prefixed frame per line on a wire, and the lines back out:
@@ -137,6 +151,14 @@
     not(feature = "websocket"),
     doc = "| `websocket` | no | `websocket`: the `websocket::WsServer` and `websocket::WsClient` stages and their sans-IO parts (handshakes on httparse, masking, UTF-8 validation); no `std` needed |"
 )]
+#![cfg_attr(
+    feature = "tokio",
+    doc = "| `tokio` | no | [`TokioDriver`]: runs a pipeline over any tokio `AsyncRead + AsyncWrite`, both directions in one task, with backpressure marks and a wake-up for the application (tokio 1.x, `sync` and `time`) |"
+)]
+#![cfg_attr(
+    not(feature = "tokio"),
+    doc = "| `tokio` | no | `TokioDriver`: runs a pipeline over any tokio `AsyncRead + AsyncWrite`, both directions in one task, with backpressure marks and a wake-up for the application (tokio 1.x, `sync` and `time`) |"
+)]
 //!
 //! The byte and message stages need no feature. Stages that wrap other crates (TCP on mio, TLS on
 //! rustls) each come behind a feature named after that crate; the WebSocket stages behind
@@ -172,11 +194,17 @@ mod frame;
 pub use frame::{FrameError, LengthDeframer, LengthDeframerPorts, LengthFramer, LengthFramerPorts};
 mod lines;
 pub use lines::{LineError, LineSplitter, LineSplitterPorts};
+mod chain;
+pub use chain::error_chain;
 mod echo;
 pub use echo::{Echo, EchoPorts};
 mod pass;
 pub use pass::{PassThrough, PassThroughPorts};
 
+#[cfg(feature = "std")]
+mod blocking;
+#[cfg(feature = "std")]
+pub use blocking::run_blocking;
 #[cfg(feature = "std")]
 mod io;
 #[cfg(feature = "std")]
@@ -193,6 +221,10 @@ pub use tcp::{TcpLink, TcpLinkPorts};
 pub use tcp::{UnixLink, UnixLinkPorts};
 #[cfg(any(feature = "rustls", feature = "websocket"))]
 mod copy;
+#[cfg(feature = "tokio")]
+mod tokio;
+#[cfg(feature = "tokio")]
+pub use self::tokio::{TokioConnection, TokioDriver, TokioError, TokioReport};
 #[cfg(feature = "rustls")]
 mod tls;
 #[cfg(feature = "rustls")]

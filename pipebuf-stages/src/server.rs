@@ -1,8 +1,9 @@
 //! A TCP server on mio that runs one pipeline per connection: the event loop, the interest each
 //! connection asks for, timeouts, idle memory, a clean shutdown, and a report per connection.
 
+use alloc::boxed::Box;
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::error::Error;
 use core::time::Duration;
@@ -15,7 +16,7 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 use pipebuf::{Budget, Pipeline, Status};
 
-use crate::TcpLink;
+use crate::{TcpLink, error_chain};
 
 /// A pipeline with a [`TcpLink`] at the bottom, as [`MioServer`] runs it.
 ///
@@ -79,6 +80,9 @@ pub enum Ended {
     },
     /// The opening handshakes took longer than the handshake timeout.
     HandshakeTimeout,
+    /// Nothing could move any more, though the pipeline was not done: its stages waited on
+    /// each other, and the socket had nothing more to bring.
+    Stalled,
     /// The server shut down before the connection ended by itself.
     Shutdown,
 }
@@ -145,7 +149,8 @@ pub struct MioServer<C, F> {
     poll: Poll,
     listener: TcpListener,
     make: F,
-    slots: Vec<Option<Slot<C>>>,
+    /// Boxed, so that the table a peak of connections leaves behind stays small.
+    slots: Vec<Option<Box<Slot<C>>>>,
     free: Vec<usize>,
     handshake_timeout: Duration,
     grace: Duration,
@@ -263,6 +268,9 @@ where
             }
             if Instant::now() >= next_sweep {
                 self.sweep(&mut on_end);
+                if shutdown.is_none() {
+                    self.accept(&mut on_end);
+                }
                 next_sweep = Instant::now() + SWEEP;
             }
         }
@@ -274,19 +282,28 @@ where
             let (stream, peer) = match self.listener.accept() {
                 Ok(accepted) => accepted,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
-                // The peer gave up before we took it, or a transient shortage (descriptors):
-                // the next one may do. Only `WouldBlock` ends the edge's work.
-                Err(_) => continue,
+                // The peer gave up before we took it: the next one may do.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::ConnectionAborted | ErrorKind::Interrupted
+                    ) =>
+                {
+                    continue;
+                }
+                // Out of descriptors or memory: trying again now would spin. The connections
+                // left waiting raise no new edge, so the sweep accepts again.
+                Err(_) => return,
             };
             let Ok(conn) = (self.make)(stream, peer) else { continue };
-            let slot = Slot {
+            let slot = Box::new(Slot {
                 conn,
                 peer,
                 started: Instant::now(),
                 registered: None,
                 failed: None,
                 active: true,
-            };
+            });
             let i = if let Some(i) = self.free.pop() {
                 self.slots[i] = Some(slot);
                 i
@@ -304,15 +321,20 @@ where
         slot.active = true;
         // After a failure the pipeline still runs, without the failed stage, so that the link
         // writes what that stage left (a Close frame, an alert).
+        let mut quiet = false;
         let mut ended = match slot.conn.process_with(Budget::UNLIMITED) {
             Ok(Status::Done) => Some(Ended::Done),
+            Ok(Status::Waiting) => {
+                quiet = true;
+                None
+            }
             Ok(Status::Hung { stage }) => Some(Ended::Failed {
                 error: format!("stage `{stage}` hung: it reports activity but changes nothing"),
             }),
             Ok(_) => None,
             Err(error) => {
                 if slot.failed.is_none() {
-                    let failed = Ended::Failed { error: chain(&error) };
+                    let failed = Ended::Failed { error: error_chain(&error) };
                     slot.failed = Some((failed, Instant::now() + LINGER));
                 }
                 None
@@ -324,6 +346,9 @@ where
             if interest.is_none() || Instant::now() >= *deadline {
                 ended = Some(failed.clone());
             }
+        } else if quiet && interest.is_none() && ended.is_none() {
+            // No stage can move and the socket can bring nothing: it would wait forever.
+            ended = Some(Ended::Stalled);
         }
         if let Some(ended) = ended {
             self.end(i, ended, on_end);
@@ -388,15 +413,3 @@ where
 
 /// The longest the loop sleeps, so that `stop` is seen soon.
 const TICK: Duration = Duration::from_millis(100);
-
-/// The error and its sources, as one line of text.
-fn chain(error: &(dyn Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(error) = source {
-        text.push_str(": ");
-        text.push_str(&error.to_string());
-        source = error.source();
-    }
-    text
-}

@@ -152,6 +152,16 @@ macro_rules! link_methods {
                 self
             }
 
+            /// Sets backpressure marks: the stage stops reading (and asks for no `READABLE`
+            /// interest) while `upper.wr` holds more than `high` unread bytes, and reads again
+            /// once it holds `low` or fewer (`low` is at most `high`); the kernel's buffers then
+            /// push back on the peer. See `StdStream::with_marks`.
+            #[must_use]
+            pub fn with_marks(mut self, high: usize, low: usize) -> Self {
+                self.link.core.set_marks(high, low);
+                self
+            }
+
             /// Returns the most bytes one read asks for.
             #[must_use]
             pub fn max_read(&self) -> usize {

@@ -7,8 +7,8 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use pipebuf::{PBufState, PipeBufPair, Stage};
-use pipebuf_stages::{StdStream, StdStreamPorts, StreamError};
+use pipebuf::{PBufState, PipeBufPair, Stage, Status, pipeline};
+use pipebuf_stages::{Echo, StdStream, StdStreamPorts, StreamError, run_blocking};
 
 /// One step of a fake stream's script.
 enum Step {
@@ -350,4 +350,43 @@ fn a_non_blocking_socket_waits_without_activity() {
         link.process(StdStreamPorts { upper: pair.upper() }).unwrap();
     }
     assert!(link.is_reset());
+}
+
+/// A blocking TCP echo: what the peer sends comes back through the pipeline.
+#[pipeline]
+struct BlockingEcho {
+    io: StdStream<TcpStream>,
+    echo: Echo,
+    #[link(io.upper <-> echo.io)]
+    net: PipeBufPair,
+}
+
+#[test]
+fn run_blocking_serves_a_blocking_socket_until_both_ends_close() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 253).to_le_bytes()[0]).collect();
+    let sent = data.clone();
+    let peer = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut reader = stream.try_clone().unwrap();
+        // Read on another thread, so that neither side's socket buffers fill while it writes.
+        let reading = std::thread::spawn(move || {
+            let mut back = Vec::new();
+            reader.read_to_end(&mut back).map(|_| back)
+        });
+        stream.write_all(&sent).unwrap();
+        stream.shutdown(Shutdown::Write).unwrap();
+        reading.join().unwrap()
+    });
+    let (stream, _) = listener.accept().unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let io = StdStream::new(stream)
+        .with_shutdown(|s, how| s.shutdown(how))
+        .with_marks(64 << 10, 16 << 10);
+    let mut p = BlockingEcho::new(io, Echo::new());
+    assert_eq!(run_blocking(&mut p).unwrap(), Status::Done);
+    assert_eq!(p.io.bytes(), (data.len() as u64, data.len() as u64));
+    assert_eq!(peer.join().unwrap().unwrap(), data);
 }

@@ -344,6 +344,28 @@ fn interest_follows_the_buffers_and_limits_are_respected() {
 }
 
 #[test]
+fn reading_stops_above_the_high_mark_and_resumes_at_the_low_one() {
+    let (ours, mut theirs) = tcp_peer();
+    let mut d = Driver::new([TcpLink::new(ours).with_max_read(100).with_marks(1000, 200)]);
+    d.until(|d| d.link(0).is_connected()).unwrap();
+    theirs.write_all(&[4; 5000]).unwrap();
+    d.until(|d| d.pair(0).lower().rd.len() > 1000).unwrap();
+    // Above the high mark: no reads, and no wish to be woken for them.
+    d.step().unwrap();
+    assert_eq!(d.pair(0).lower().rd.len(), 1100);
+    assert_eq!(d.link(0).interest(), None);
+    // Between the marks: still paused.
+    d.pair(0).lower().rd.consume(800);
+    d.step().unwrap();
+    assert_eq!(d.pair(0).lower().rd.len(), 300);
+    assert_eq!(d.link(0).interest(), None);
+    // At the low mark: reading again, up past the high mark.
+    d.pair(0).lower().rd.consume(100);
+    d.until(|d| d.pair(0).lower().rd.len() > 1000).unwrap();
+    assert_eq!(d.pair(0).lower().rd.len(), 1100);
+}
+
+#[test]
 fn the_read_unit_is_respected() {
     let (ours, mut theirs) = tcp_peer();
     let mut link = TcpLink::new(ours).with_max_read(100);

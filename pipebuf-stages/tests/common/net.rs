@@ -8,7 +8,6 @@
 // Each test file is a crate of its own and uses only some of these helpers.
 #![allow(dead_code)]
 
-use std::error::Error;
 use std::fmt::Write as _;
 use std::io::ErrorKind;
 use std::net::TcpListener;
@@ -429,16 +428,7 @@ pub(crate) fn pattern(seed: u64, from: usize, len: usize) -> Vec<u8> {
     out
 }
 
-/// The error and its sources, as one line of text.
-pub(crate) fn chain(error: &dyn Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(error) = source {
-        let _ = write!(text, ": {error}");
-        source = error.source();
-    }
-    text
-}
+pub(crate) use pipebuf_stages::error_chain as chain;
 
 /// Asserts that `got` is `want`, saying what differs without printing megabytes.
 #[track_caller]
