@@ -25,11 +25,14 @@ pub struct WssEcho {
     /// The WebSocket server.
     pub ws: WsServer,
     echo: Echo<Message>,
-    #[link(tcp.upper <-> tls.lower)]
+    // Every link has a limit, so that a client that sends without reading fills its own socket
+    // buffers, not the server's memory: each stage stops when its output is full. A message
+    // link counts messages, not bytes: 16 whole messages at most each way.
+    #[link(tcp.upper <-> tls.lower, limit = 65536)]
     net: PipeBufPair,
-    #[link(tls.upper <-> ws.lower)]
+    #[link(tls.upper <-> ws.lower, limit = 65536)]
     plain: PipeBufPair,
-    #[link(ws.upper <-> echo.io)]
+    #[link(ws.upper <-> echo.io, limit = 16)]
     msgs: PipeBufPair<Message>,
 }
 
@@ -41,9 +44,9 @@ pub struct WsEcho {
     /// The WebSocket server.
     pub ws: WsServer,
     echo: Echo<Message>,
-    #[link(tcp.upper <-> ws.lower)]
+    #[link(tcp.upper <-> ws.lower, limit = 65536)]
     net: PipeBufPair,
-    #[link(ws.upper <-> echo.io)]
+    #[link(ws.upper <-> echo.io, limit = 16)]
     msgs: PipeBufPair<Message>,
 }
 

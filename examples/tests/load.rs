@@ -311,3 +311,45 @@ impl Tally {
         totals.clone()
     }
 }
+
+#[test]
+fn a_client_that_sends_without_reading_fills_its_own_buffers_not_the_server() {
+    flood(false);
+    flood(true);
+}
+
+/// Floods the server with 64 KiB messages from a client that never reads its echoes, and checks
+/// that the server's heap stays within its links' limits, while the client's writes block.
+fn flood(tls: bool) {
+    let _turn = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let server = Server::start(tls, |_| {});
+    echo_once(&server, &Message::text("warm up"));
+    let baseline = ALLOCATOR.allocated();
+    let mut ws = server.connect();
+    ws.get_ref().tcp().set_write_timeout(Some(Duration::from_millis(500))).expect("a timeout");
+    let payload = vec![7u8; 64 << 10];
+    let mut sent = 0usize;
+    let mut peak = 0usize;
+    // Until the socket buffers on both sides are full and a write times out.
+    while sent < 4096 {
+        if ws.send(Message::binary(payload.clone())).is_err() {
+            break;
+        }
+        sent += 1;
+        peak = peak.max(ALLOCATOR.allocated().saturating_sub(baseline));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    peak = peak.max(ALLOCATOR.allocated().saturating_sub(baseline));
+    eprintln!(
+        "flood over {}: {sent} messages of 64 KiB sent before the writes blocked; server heap \
+         at most {} kB over its baseline",
+        if tls { "wss" } else { "ws" },
+        peak / 1000
+    );
+    assert!(sent < 4096, "256 MiB went in without blocking: the server reads without bound");
+    // The links' limits (64 KiB each way, 16 messages) and one message being assembled and one
+    // being sent, plus the client's own buffers in this process: far below what was sent.
+    assert!(peak < 8 << 20, "the server held {peak} B for a client that does not read");
+    drop(ws);
+    server.stop();
+}

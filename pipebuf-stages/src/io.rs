@@ -320,7 +320,12 @@ impl From<StreamError> for io::Error {
     }
 }
 
-/// The read unit of a new stream stage: the most bytes one read asks for.
+/// The size of a stream stage's first read, and the least its reads shrink back to.
+const FIRST_READ: usize = 4096;
+
+/// The read unit of a new stream stage: the most bytes one read asks for. Reads start at 4 KiB
+/// and double up to it while each fills its unit, so that a connection that moves little keeps
+/// a small buffer.
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub const DEFAULT_MAX_READ: usize = 65536;
 
@@ -333,6 +338,10 @@ pub const DEFAULT_MAX_READ: usize = 65536;
 )]
 pub(crate) struct Core {
     pub(crate) max_read: usize,
+    /// What the next read asks for: from [`FIRST_READ`] up to `max_read`, doubled after a read
+    /// that filled it and halved after one that used less than a quarter, so that an idle or
+    /// chatty connection keeps a small buffer and a bulk transfer reads in large units.
+    read_unit: usize,
     /// The stream may be readable: set by readiness events, cleared by `WouldBlock` in edge
     /// mode, always set otherwise.
     pub(crate) readable: bool,
@@ -383,6 +392,7 @@ impl Core {
     pub(crate) fn new(edge: bool) -> Self {
         Core {
             max_read: DEFAULT_MAX_READ,
+            read_unit: FIRST_READ,
             readable: !edge,
             writable: !edge,
             edge,
@@ -402,6 +412,7 @@ impl Core {
 
     pub(crate) fn set_max_read(&mut self, max_read: usize) {
         self.max_read = max_read.max(1);
+        self.read_unit = self.read_unit.min(self.max_read);
     }
 
     /// Writes what it can, then reads once; returns the end the caller must apply to the stream
@@ -554,7 +565,8 @@ impl Core {
         if !self.readable || !self.wants_read(wr) {
             return Ok(());
         }
-        let room = wr.free_space().map_or(self.max_read, |free| free.min(self.max_read));
+        let unit = self.read_unit.min(self.max_read);
+        let room = wr.free_space().map_or(unit, |free| free.min(unit));
         let Some(space) = wr.try_space(room) else {
             return Ok(());
         };
@@ -568,6 +580,11 @@ impl Core {
                 let len = len.min(room);
                 wr.commit(len);
                 self.bytes_in += len as u64;
+                if len == unit {
+                    self.read_unit = (unit * 2).min(self.max_read);
+                } else if len < unit / 4 {
+                    self.read_unit = (unit / 2).max(FIRST_READ.min(self.max_read));
+                }
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => self.readable = !self.edge,
             Err(e) if is_reset(&e) => self.broken(upper),

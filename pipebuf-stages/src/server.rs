@@ -2,6 +2,7 @@
 //! connection asks for, timeouts, idle memory, a clean shutdown, and a report per connection.
 
 use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -114,14 +115,17 @@ struct Slot<C> {
     /// Whether anything happened since the last sweep; a quiet connection gives its buffers
     /// back.
     active: bool,
+    /// Whether the connection waits in the queue for another turn.
+    queued: bool,
 }
 
 /// A TCP server on a mio `Poll` that runs one pipeline per accepted connection.
 ///
-/// For each event it hands the readiness to the connection's [`TcpLink`], runs the pipeline
-/// until it rests, and registers the socket again when the interest the link reports changed,
-/// as edge-triggered polling asks. Every second it sweeps the connections: one that was quiet
-/// gives back the storage of its empty links
+/// For each event it hands the readiness to the connection's [`TcpLink`], runs the pipeline for
+/// a turn (until it rests, or 64 passes: a connection with more to do waits in a queue behind
+/// the others, so that a busy client cannot starve them), and registers the socket again when
+/// the interest the link reports changed, as edge-triggered polling asks. Every second it
+/// sweeps the connections: one that was quiet gives back the storage of its empty links
 /// ([`release_empty_links`](Pipeline::release_empty_links)), and one that has not finished its
 /// handshakes within the handshake timeout is dropped. A failed connection lingers until its
 /// link has written what the failing stage left (a WebSocket Close frame, a TLS alert), at most
@@ -154,6 +158,9 @@ pub struct MioServer<C, F> {
     free: Vec<usize>,
     handshake_timeout: Duration,
     grace: Duration,
+    /// Connections whose turn ended before they were done (`Status::Pending`), in the order
+    /// they go next.
+    queue: VecDeque<usize>,
 }
 
 /// The listener's token; connection `i` has token `i + 1`.
@@ -187,6 +194,7 @@ where
             free: Vec::new(),
             handshake_timeout: Duration::from_secs(10),
             grace: Duration::from_secs(2),
+            queue: VecDeque::new(),
         })
     }
 
@@ -253,7 +261,12 @@ where
                     return Ok(());
                 }
             }
-            let wait = next_sweep.saturating_duration_since(Instant::now()).min(TICK);
+            // Connections with work left go on at once, after the events that came meanwhile.
+            let wait = if self.queue.is_empty() {
+                next_sweep.saturating_duration_since(Instant::now()).min(TICK)
+            } else {
+                Duration::ZERO
+            };
             match self.poll.poll(&mut events, Some(wait)) {
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 result => result?,
@@ -264,6 +277,15 @@ where
                 } else if let Some(Some(slot)) = self.slots.get_mut(event.token().0 - 1) {
                     slot.conn.tcp().handle_event(event);
                     self.drive(event.token().0 - 1, &mut on_end);
+                }
+            }
+            // One more turn for each connection that was cut short, in order: a busy one
+            // cannot starve the others.
+            for _ in 0..self.queue.len() {
+                let Some(i) = self.queue.pop_front() else { break };
+                if let Some(Some(slot)) = self.slots.get_mut(i) {
+                    slot.queued = false;
+                    self.drive(i, &mut on_end);
                 }
             }
             if Instant::now() >= next_sweep {
@@ -303,6 +325,7 @@ where
                 registered: None,
                 failed: None,
                 active: true,
+                queued: false,
             });
             let i = if let Some(i) = self.free.pop() {
                 self.slots[i] = Some(slot);
@@ -322,8 +345,15 @@ where
         // After a failure the pipeline still runs, without the failed stage, so that the link
         // writes what that stage left (a Close frame, an alert).
         let mut quiet = false;
-        let mut ended = match slot.conn.process_with(Budget::UNLIMITED) {
+        let mut ended = match slot.conn.process_with(Budget::passes(TURN)) {
             Ok(Status::Done) => Some(Ended::Done),
+            Ok(Status::Pending) => {
+                if !slot.queued {
+                    slot.queued = true;
+                    self.queue.push_back(i);
+                }
+                None
+            }
             Ok(Status::Waiting) => {
                 quiet = true;
                 None
@@ -410,6 +440,9 @@ where
         on_end(&Report { peer: slot.peer, bytes, duration, ended, detail });
     }
 }
+
+/// The passes of its pipeline a connection gets per turn; then the others go first.
+const TURN: u32 = 64;
 
 /// The longest the loop sleeps, so that `stop` is seen soon.
 const TICK: Duration = Duration::from_millis(100);

@@ -449,6 +449,8 @@ struct Engine {
     health: Health,
     /// Where the bytes given to rustls stand in the record framing.
     records: Records,
+    /// How much room the next write of records asks of an unlimited `lower.wr`.
+    write_unit: WriteUnit,
 }
 
 impl Engine {
@@ -484,7 +486,7 @@ impl Engine {
         }
         if let Health::Failing(error) = core::mem::take(&mut self.health) {
             // rustls queued its alert, if any: it goes out before the abort.
-            flush(conn, &mut lower);
+            flush(conn, &mut lower, &mut self.write_unit);
             if conn.wants_write() && !lower.wr.is_eof() {
                 self.health = Health::Failing(error);
             } else {
@@ -593,7 +595,7 @@ impl Engine {
         lower: &mut PBufRdWr<'_>,
         upper: &mut PBufRdWr<'_>,
     ) {
-        flush(conn, lower);
+        flush(conn, lower, &mut self.write_unit);
         let handshaking = conn.is_handshaking();
         if !handshaking && !self.closing && !lower.wr.is_eof() {
             // Only when rustls has written everything out, and no more than `lower.wr` takes, so
@@ -605,7 +607,7 @@ impl Engine {
                 // Writing to rustls's own buffer cannot fail; it may take less than all.
                 let len = conn.writer().write(data).unwrap_or(0);
                 upper.rd.consume(len);
-                flush(conn, lower);
+                flush(conn, lower, &mut self.write_unit);
                 if len == 0 {
                     break;
                 }
@@ -626,7 +628,7 @@ impl Engine {
                 upper.rd.consume_eof();
                 conn.send_close_notify();
                 self.closing = true;
-                flush(conn, lower);
+                flush(conn, lower, &mut self.write_unit);
             }
         }
         if self.closing && !conn.wants_write() {
@@ -648,20 +650,47 @@ enum Health {
 }
 
 /// Writes the records rustls has to `lower.wr`, as far as it has room.
-fn flush<D>(conn: &mut ConnectionCommon<D>, lower: &mut PBufRdWr<'_>) {
+fn flush<D>(conn: &mut ConnectionCommon<D>, lower: &mut PBufRdWr<'_>, unit: &mut WriteUnit) {
     while conn.wants_write() && !lower.wr.is_eof() {
-        let room = lower.wr.free_space().unwrap_or(WRITE_CHUNK);
+        let room = lower.wr.free_space().map_or(unit.0, |free| free.min(unit.0));
         let Some(mut space) = lower.wr.try_space(room).filter(|space| !space.is_empty()) else {
             break;
         };
         // Writing to a slice cannot fail; it takes what fits.
         let len = conn.write_tls(&mut space).unwrap_or(0);
         lower.wr.commit(len);
+        unit.fit(len, room);
         if len == 0 {
             break;
         }
     }
 }
+
+/// How much room a write of records asks for: from [`FIRST_WRITE`] up to [`WRITE_CHUNK`],
+/// doubled after a write that filled it and halved after one that used less than a quarter, so
+/// that a connection that sends little keeps a small buffer and a bulk transfer writes whole
+/// records at once.
+#[derive(Clone, Copy, Debug)]
+struct WriteUnit(usize);
+
+impl WriteUnit {
+    fn fit(&mut self, len: usize, room: usize) {
+        if len == room && room == self.0 {
+            self.0 = (self.0 * 2).min(WRITE_CHUNK);
+        } else if len < self.0 / 4 {
+            self.0 = (self.0 / 2).max(FIRST_WRITE);
+        }
+    }
+}
+
+impl Default for WriteUnit {
+    fn default() -> Self {
+        WriteUnit(FIRST_WRITE)
+    }
+}
+
+/// The room the first write of records asks for, and the least it shrinks back to.
+const FIRST_WRITE: usize = 4096;
 
 /// Copies the plaintext rustls holds into `space`, as much as fits of its first chunk, and
 /// returns how many bytes it copied (0 when rustls holds none).
@@ -735,7 +764,7 @@ impl Records {
     }
 }
 
-/// How much room to ask of an unlimited `lower.wr` at a time: a whole TLS 1.2 record on the wire.
+/// The most room a write of records asks for at a time: a whole TLS 1.2 record on the wire.
 const WRITE_CHUNK: usize = 16384 + 2048 + RECORD_HEADER_LEN;
 
 /// The size of a TLS record header: content type, version, length.

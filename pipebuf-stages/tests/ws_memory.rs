@@ -144,3 +144,19 @@ fn an_idle_connection_can_give_back_its_buffers_and_request() {
     settle(&mut client, &mut server);
     assert_eq!(client.app().rd.data(), [Message::text("after")]);
 }
+
+#[test]
+fn closing_a_connection_whose_output_already_ended_is_a_no_op() {
+    let (mut client, mut server) = pair();
+    settle(&mut client, &mut server);
+    assert!(server.ws.is_open());
+    // The transport ends without a Close frame: the server aborts up, the echo aborts back,
+    // and the server's output to the transport is aborted.
+    server.wire().wr.close();
+    server.process().unwrap();
+    assert!(server.wire().rd.is_eof());
+    // A shutdown asks it to close now: nothing can be sent, and nothing panics.
+    server.ws.close(pipebuf_stages::websocket::CloseFrame::new(1001, "")).unwrap();
+    server.process().unwrap();
+    assert!(!server.ws.is_close_sent());
+}

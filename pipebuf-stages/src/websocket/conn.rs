@@ -445,9 +445,10 @@ impl Conn {
         out: &mut PBufWr<'_>,
         mask: &mut dyn FnMut() -> Option<[u8; 4]>,
     ) -> Result<(), WsError> {
-        if self.close_sent {
+        if self.close_sent || out.is_eof() {
             // After a Close frame nothing more may be sent (the application closed early with
-            // `close_now`, or its end came already): what it still sends goes nowhere.
+            // `close_now`, or its end came already), and after an abort nothing can be: what the
+            // application still sends goes nowhere.
             let len = rd.len();
             rd.consume(len);
             rd.consume_eof();
