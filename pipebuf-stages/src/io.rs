@@ -320,10 +320,12 @@ impl From<StreamError> for io::Error {
     }
 }
 
-/// The size of a stream stage's first read, and the least its reads shrink back to.
-const FIRST_READ: usize = 4096;
+/// The size of a stream stage's first read, and the least its reads shrink back to: small, so
+/// that a connection that exchanges little (a WebSocket handshake, short messages) keeps a
+/// buffer that small.
+const FIRST_READ: usize = 1024;
 
-/// The read unit of a new stream stage: the most bytes one read asks for. Reads start at 4 KiB
+/// The read unit of a new stream stage: the most bytes one read asks for. Reads start at 1 KiB
 /// and double up to it while each fills its unit, so that a connection that moves little keeps
 /// a small buffer.
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]

@@ -690,7 +690,7 @@ impl Default for WriteUnit {
 }
 
 /// The room the first write of records asks for, and the least it shrinks back to.
-const FIRST_WRITE: usize = 4096;
+const FIRST_WRITE: usize = 1024;
 
 /// Copies the plaintext rustls holds into `space`, as much as fits of its first chunk, and
 /// returns how many bytes it copied (0 when rustls holds none).
