@@ -34,8 +34,11 @@
 
 #[path = "common/tls.rs"]
 mod common;
+#[path = "common/sink.rs"]
+mod sink;
 
 use common::{Configs, localhost, pattern};
+use sink::{Sink, checksum};
 
 use std::alloc::System;
 use std::hint::black_box;
@@ -79,39 +82,6 @@ impl Variant {
             Variant::Published => "published",
         }
     }
-}
-
-/// Where the received plaintext goes: it counts the bytes, and either hashes all of them
-/// (verification) or touches the first of each piece (measurement), as the chains bench does.
-#[derive(Default)]
-struct Sink {
-    len: usize,
-    hash: u64,
-    full: bool,
-}
-
-impl Sink {
-    fn full() -> Self {
-        Sink { full: true, ..Sink::default() }
-    }
-
-    fn take(&mut self, data: &[u8]) {
-        self.len += data.len();
-        if self.full {
-            self.hash = checksum(self.hash, data);
-        } else if let Some(&first) = data.first() {
-            self.hash = self.hash.wrapping_add(u64::from(first));
-        }
-        black_box(data);
-    }
-}
-
-/// A checksum that sees every byte and its order.
-fn checksum(mut hash: u64, data: &[u8]) -> u64 {
-    for &byte in data {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
 }
 
 /// What each variant does: a client and a server joined in memory.

@@ -43,6 +43,9 @@
 //! `BENCHMARKS.md`. `--once <variant> <size> [batches]` runs one variant only, for callgrind.
 //! Without `--bench` (as under `cargo test --all-targets`) it verifies and runs each variant once.
 
+#[path = "common/sink.rs"]
+mod sink;
+
 use std::alloc::System;
 use std::any::Any;
 use std::cell::RefCell;
@@ -63,6 +66,8 @@ use pipebuf_stages::websocket::{
     ClientRequest, Message, MessageKind, WsClient, WsClientPorts, WsServer, WsServerPorts,
 };
 use tungstenite::protocol::{Role, WebSocket};
+
+use sink::Sink;
 
 /// Counts the live heap bytes, for the memory figures.
 #[global_allocator]
@@ -150,41 +155,6 @@ impl rand_core_06::RngCore for XorShift {
         self.fill(dst);
         Ok(())
     }
-}
-
-/// Where the server application's messages go: it counts them and their bytes, and either
-/// hashes every byte (verification) or touches the first of each (measurement).
-#[derive(Default)]
-struct Sink {
-    messages: usize,
-    len: usize,
-    hash: u64,
-    full: bool,
-}
-
-impl Sink {
-    fn full() -> Self {
-        Sink { full: true, ..Sink::default() }
-    }
-
-    fn take(&mut self, data: &[u8]) {
-        self.messages += 1;
-        self.len += data.len();
-        if self.full {
-            self.hash = checksum(self.hash, data);
-        } else if let Some(&first) = data.first() {
-            self.hash = self.hash.wrapping_add(u64::from(first));
-        }
-        black_box(data);
-    }
-}
-
-/// A checksum that sees every byte and its order.
-fn checksum(mut hash: u64, data: &[u8]) -> u64 {
-    for &byte in data {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
 }
 
 /// The payloads: message `i` of a size is `source[i % 256..][..size]`.
@@ -556,7 +526,7 @@ impl Duos {
             }
         }
         black_box(sink.hash);
-        sink.messages
+        sink.pieces
     }
 }
 
@@ -578,12 +548,8 @@ fn verify() {
                 duo.burst(&source, first, n, &mut sink);
                 first += n;
             }
-            let got = (sink.messages, sink.len, sink.hash);
-            assert_eq!(
-                got,
-                (expected.messages, expected.len, expected.hash),
-                "{name}, {size_name}"
-            );
+            let got = (sink.pieces, sink.len, sink.hash);
+            assert_eq!(got, (expected.pieces, expected.len, expected.hash), "{name}, {size_name}");
             let mut back = Sink::full();
             duo.reply(source.payload(3), &mut back);
             let mut one = Sink::full();

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use pipebuf::{PBufRdWr, Stage, tripwire};
 use rand_core::RngCore;
 
-use super::conn::{CloseFrame, Conn, Options, Role};
+use super::conn::{CloseFrame, Conn, Options, Role, conn_methods};
 use super::server::DEFAULT_MAX_HEAD;
 use super::{ClientRequest, Message, Response, WriteError, WsError, parse_response, write_request};
 
@@ -92,29 +92,6 @@ impl<R: RngCore> WsClient<R> {
         self
     }
 
-    /// Sets the largest whole message accepted, in bytes (see
-    /// [`WsServer::with_max_message`](super::WsServer::with_max_message)).
-    #[must_use]
-    pub fn with_max_message(mut self, max_message: usize) -> Self {
-        self.conn.options.max_message = max_message;
-        self
-    }
-
-    /// Hands on incoming messages in pieces (see
-    /// [`WsServer::with_streaming`](super::WsServer::with_streaming)).
-    #[must_use]
-    pub fn with_streaming(mut self, streaming: bool) -> Self {
-        self.conn.options.streaming = streaming;
-        self
-    }
-
-    /// Hands on the server's pongs as messages.
-    #[must_use]
-    pub fn with_pongs(mut self, pongs: bool) -> Self {
-        self.conn.options.deliver_pongs = pongs;
-        self
-    }
-
     /// The request this client sends.
     #[must_use]
     pub fn request(&self) -> &ClientRequest {
@@ -139,39 +116,7 @@ impl<R: RngCore> WsClient<R> {
         self.state == State::Open
     }
 
-    /// The server's Close frame, once it has arrived.
-    #[must_use]
-    pub fn peer_close(&self) -> Option<&CloseFrame> {
-        self.conn.peer_close()
-    }
-
-    /// Whether the client has sent its Close frame.
-    #[must_use]
-    pub fn is_close_sent(&self) -> bool {
-        self.conn.is_close_sent()
-    }
-
-    /// Sets the code and reason of the Close frame sent when the application closes
-    /// `upper.rd`.
-    ///
-    /// # Errors
-    ///
-    /// [`WsError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
-    pub fn set_close(&mut self, close: CloseFrame) -> Result<(), WsError> {
-        self.conn.set_close(close)
-    }
-
-    /// Closes the connection from this side without waiting for the application's end:
-    /// the messages already in `upper.rd` go first, then a Close frame with `close` (1001,
-    /// going away, when a server shuts down); what the application sends after that is
-    /// dropped. The server's Close frame still arrives as the end of `upper.wr`.
-    ///
-    /// # Errors
-    ///
-    /// [`WsError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
-    pub fn close(&mut self, close: CloseFrame) -> Result<(), WsError> {
-        self.conn.close_now(close)
-    }
+    conn_methods!("client", "server");
 
     /// Moves what it can; the derived [`Stage`] impl calls this.
     fn process(&mut self, mut p: WsClientPorts<'_>) -> Result<bool, WsError> {

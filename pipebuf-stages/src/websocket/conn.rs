@@ -590,3 +590,68 @@ fn put(wr: &mut PBufWr<'_, Message>, message: Message) {
     wr.space(1)[0] = message;
     wr.commit(1);
 }
+
+/// The methods both stages have, over their [`Conn`]: limits, pongs, and the close handshake.
+/// `$us` and `$peer` name the two ends in the docs ("server", "client").
+macro_rules! conn_methods {
+    ($us:literal, $peer:literal) => {
+        /// Sets the largest whole message accepted, in bytes; a larger one fails the connection
+        /// with 1009 as soon as a frame header announces it.
+        #[must_use]
+        pub fn with_max_message(mut self, max_message: usize) -> Self {
+            self.conn.options.max_message = max_message;
+            self
+        }
+
+        /// Hands on incoming messages in the pieces in which they arrive instead of whole, so
+        /// that a message of any size passes with bounded memory; the message limit then does
+        /// not apply.
+        #[must_use]
+        pub fn with_streaming(mut self, streaming: bool) -> Self {
+            self.conn.options.streaming = streaming;
+            self
+        }
+
+        #[doc = concat!("Hands on the ", $peer, "'s pongs as [`MessageKind::Pong`](super::MessageKind::Pong) messages.")]
+        #[must_use]
+        pub fn with_pongs(mut self, pongs: bool) -> Self {
+            self.conn.options.deliver_pongs = pongs;
+            self
+        }
+
+        #[doc = concat!("The ", $peer, "'s Close frame, once it has arrived.")]
+        #[must_use]
+        pub fn peer_close(&self) -> Option<&CloseFrame> {
+            self.conn.peer_close()
+        }
+
+        #[doc = concat!("Whether the ", $us, " has sent its Close frame.")]
+        #[must_use]
+        pub fn is_close_sent(&self) -> bool {
+            self.conn.is_close_sent()
+        }
+
+        #[doc = concat!("Sets the code and reason of the Close frame sent when the application closes `upper.rd` (1000 and no reason, or the ", $peer, "'s code in reply to its Close, otherwise).")]
+        ///
+        /// # Errors
+        ///
+        /// [`WsError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
+        pub fn set_close(&mut self, close: CloseFrame) -> Result<(), WsError> {
+            self.conn.set_close(close)
+        }
+
+        /// Closes the connection from this side without waiting for the application's end:
+        /// the messages already in `upper.rd` go first, then a Close frame with `close` (1001,
+        /// going away, when a server shuts down); what the application sends after that is
+        /// dropped.
+        #[doc = concat!("The ", $peer, "'s Close frame still arrives as the end of `upper.wr`.")]
+        ///
+        /// # Errors
+        ///
+        /// [`WsError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
+        pub fn close(&mut self, close: CloseFrame) -> Result<(), WsError> {
+            self.conn.close_now(close)
+        }
+    };
+}
+pub(crate) use conn_methods;

@@ -7,7 +7,7 @@ use core::fmt;
 
 use pipebuf::{PBufRdWr, Stage, tripwire};
 
-use super::conn::{CloseFrame, Conn, Options, Role};
+use super::conn::{CloseFrame, Conn, Options, Role, conn_methods};
 use super::{HandshakeError, Message, Parsed, UpgradeRequest, WriteError, WsError};
 use super::{parse_request, write_accept, write_rejection};
 
@@ -116,29 +116,6 @@ impl WsServer {
         self
     }
 
-    /// Sets the largest whole message accepted, in bytes; a larger one fails the connection
-    /// with 1009 as soon as a frame header announces it.
-    #[must_use]
-    pub fn with_max_message(mut self, max_message: usize) -> Self {
-        self.conn.options.max_message = max_message;
-        self
-    }
-
-    /// Hands on incoming messages in the pieces in which they arrive instead of whole, so that
-    /// a message of any size passes with bounded memory; the message limit then does not apply.
-    #[must_use]
-    pub fn with_streaming(mut self, streaming: bool) -> Self {
-        self.conn.options.streaming = streaming;
-        self
-    }
-
-    /// Hands on the client's pongs as [`MessageKind::Pong`](super::MessageKind::Pong) messages.
-    #[must_use]
-    pub fn with_pongs(mut self, pongs: bool) -> Self {
-        self.conn.options.deliver_pongs = pongs;
-        self
-    }
-
     /// Sets the subprotocols the server speaks, in its order of preference: the first of them
     /// that the client offers is chosen.
     #[must_use]
@@ -215,39 +192,7 @@ impl WsServer {
         self.state == State::Declined
     }
 
-    /// The client's Close frame, once it has arrived.
-    #[must_use]
-    pub fn peer_close(&self) -> Option<&CloseFrame> {
-        self.conn.peer_close()
-    }
-
-    /// Whether the server has sent its Close frame.
-    #[must_use]
-    pub fn is_close_sent(&self) -> bool {
-        self.conn.is_close_sent()
-    }
-
-    /// Sets the code and reason of the Close frame sent when the application closes
-    /// `upper.rd` (1000 and no reason, or the client's code in reply to its Close, otherwise).
-    ///
-    /// # Errors
-    ///
-    /// [`WsError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
-    pub fn set_close(&mut self, close: CloseFrame) -> Result<(), WsError> {
-        self.conn.set_close(close)
-    }
-
-    /// Closes the connection from this side without waiting for the application's end:
-    /// the messages already in `upper.rd` go first, then a Close frame with `close` (1001,
-    /// going away, when a server shuts down); what the application sends after that is
-    /// dropped. The client's Close frame still arrives as the end of `upper.wr`.
-    ///
-    /// # Errors
-    ///
-    /// [`WsError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
-    pub fn close(&mut self, close: CloseFrame) -> Result<(), WsError> {
-        self.conn.close_now(close)
-    }
+    conn_methods!("server", "client");
 
     /// Moves what it can; the derived [`Stage`] impl calls this.
     fn process(&mut self, mut p: WsServerPorts<'_>) -> Result<bool, WsError> {
