@@ -84,7 +84,8 @@ pub const GRACE: Duration = Duration::from_secs(2);
 ///
 /// # Errors
 ///
-/// An error of the listener's `accept` that is not about one connection.
+/// None at present: errors of `accept` are retried; the `Result` is for the listener's future
+/// errors.
 pub async fn serve(
     listener: TcpListener,
     tls: Option<Arc<ServerConfig>>,
@@ -105,7 +106,12 @@ pub async fn serve(
                     Ok(accepted) => accepted,
                     // The peer gave up before we took it: the next one may do.
                     Err(e) if is_per_connection(&e) => continue,
-                    Err(e) => return Err(e),
+                    // Out of descriptors or memory: the connections open now still run, and
+                    // some will end; try again shortly rather than give up serving.
+                    Err(_) => {
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
+                        continue;
+                    }
                 };
                 let (stop, cut, wake) = (stop.clone(), cut.clone(), wake.clone());
                 let tls = tls.clone();
@@ -114,7 +120,7 @@ pub async fn serve(
                     let (bytes, ended, detail) = if let Some(config) = tls {
                         match TlsServer::new(config) {
                             Ok(tls) => {
-                                let p = TokioWssEcho::new(tls, WsServer::new(), Echo::new());
+                                let p = TokioWssEcho::new(tls, crate::wss::ws_server(), Echo::new());
                                 connection(p, stream, stop, cut, &wake).await
                             }
                             Err(e) => {
@@ -122,7 +128,7 @@ pub async fn serve(
                             }
                         }
                     } else {
-                        let p = TokioWsEcho::new(WsServer::new(), Echo::new());
+                        let p = TokioWsEcho::new(crate::wss::ws_server(), Echo::new());
                         connection(p, stream, stop, cut, &wake).await
                     };
                     Report { peer, bytes, duration: started.elapsed(), ended, detail }
@@ -212,6 +218,9 @@ fn reset(stream: &mut TcpStream) {
     // If this fails, the drop sends a FIN: the peer still sees the end.
     let _ = stream.set_zero_linger();
 }
+
+/// How long the server waits before it accepts again after running out of descriptors.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// True for the errors of `accept` that concern one connection only.
 fn is_per_connection(error: &io::Error) -> bool {

@@ -27,7 +27,8 @@ pub struct WssEcho {
     echo: Echo<Message>,
     // Every link has a limit, so that a client that sends without reading fills its own socket
     // buffers, not the server's memory: each stage stops when its output is full. A message
-    // link counts messages, not bytes: 16 whole messages at most each way.
+    // link counts messages, not bytes: 16 whole messages at most each way, each at most
+    // `MAX_MESSAGE`, so about 34 MiB at worst for a client that floods with the largest.
     #[link(tcp.upper <-> tls.lower, limit = 65536)]
     net: PipeBufPair,
     #[link(tls.upper <-> ws.lower, limit = 65536)]
@@ -48,6 +49,15 @@ pub struct WsEcho {
     net: PipeBufPair,
     #[link(ws.upper <-> echo.io, limit = 16)]
     msgs: PipeBufPair<Message>,
+}
+
+/// The largest message the echo servers take: 1 MiB.
+pub const MAX_MESSAGE: usize = 1 << 20;
+
+/// The WebSocket stage of the echo servers: defaults, but messages of at most [`MAX_MESSAGE`].
+#[must_use]
+pub fn ws_server() -> WsServer {
+    WsServer::new().with_max_message(MAX_MESSAGE)
 }
 
 /// What both pipelines tell the server.
@@ -230,14 +240,14 @@ pub fn serve(
             // Small writes (the session tickets, then the 101) must not wait for an ACK.
             stream.set_nodelay(true)?;
             let tls = TlsServer::new(config.clone()).map_err(std::io::Error::other)?;
-            Ok(WssEcho::new(TcpLink::new(stream), tls, WsServer::new(), Echo::new()))
+            Ok(WssEcho::new(TcpLink::new(stream), tls, ws_server(), Echo::new()))
         })?;
         ready(server.local_addr()?);
         server.run(stop, on_end)
     } else {
         let mut server = MioServer::bind(addr, |stream, _| {
             stream.set_nodelay(true)?;
-            Ok(WsEcho::new(TcpLink::new(stream), WsServer::new(), Echo::new()))
+            Ok(WsEcho::new(TcpLink::new(stream), ws_server(), Echo::new()))
         })?;
         ready(server.local_addr()?);
         server.run(stop, on_end)

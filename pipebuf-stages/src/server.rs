@@ -354,14 +354,14 @@ where
                 }
                 None
             }
-            Ok(Status::Waiting) => {
+            // The pipeline came to rest (it was not cut short by the turn's budget).
+            Ok(Status::Waiting | Status::Progress | Status::Blocked) => {
                 quiet = true;
                 None
             }
             Ok(Status::Hung { stage }) => Some(Ended::Failed {
                 error: format!("stage `{stage}` hung: it reports activity but changes nothing"),
             }),
-            Ok(_) => None,
             Err(error) => {
                 if slot.failed.is_none() {
                     let failed = Ended::Failed { error: error_chain(&error) };
@@ -373,7 +373,8 @@ where
         let tcp = slot.conn.tcp();
         let interest = tcp.interest();
         if let Some((failed, deadline)) = &slot.failed {
-            if interest.is_none() || Instant::now() >= *deadline {
+            // However the pipeline ends after a failure, the failure is how it ended.
+            if ended.is_some() || interest.is_none() || Instant::now() >= *deadline {
                 ended = Some(failed.clone());
             }
         } else if quiet && interest.is_none() && ended.is_none() {

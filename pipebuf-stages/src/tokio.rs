@@ -97,10 +97,10 @@ pub trait TokioConnection: Pipeline {
 ///
 /// A run of the pipeline makes at most `budget` passes before the driver looks at the stream
 /// again, and after 16 rounds of I/O and runs the task yields to the runtime, so that one busy
-/// connection cannot starve the others on the same thread. When the connection has been quiet for the idle time (1 s by default),
-/// the driver gives back the storage of the pipeline's empty links
-/// ([`release_empty_links`](Pipeline::release_empty_links)). The runtime MUST have its timer
-/// enabled (`enable_time` or `enable_all`).
+/// connection cannot starve the others on the same thread. When the connection has been quiet
+/// for the idle time (1 s by default), the driver gives back the storage of the pipeline's empty
+/// links ([`release_empty_links`](Pipeline::release_empty_links)). The runtime MUST have its
+/// timer enabled (`enable_time` or `enable_all`).
 ///
 /// # Examples
 ///

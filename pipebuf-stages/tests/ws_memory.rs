@@ -160,3 +160,26 @@ fn closing_a_connection_whose_output_already_ended_is_a_no_op() {
     server.process().unwrap();
     assert!(!server.ws.is_close_sent());
 }
+
+#[test]
+fn a_bad_frame_after_the_application_aborted_fails_without_a_panic() {
+    use pipebuf::{PipeBufPair, Stage};
+    use pipebuf_stages::websocket::{ProtocolError, WsError, WsServerPorts};
+
+    let (mut wire, mut app) = (PipeBufPair::new(), PipeBufPair::new());
+    let mut ws = WsServer::new();
+    wire.lower().wr.append(
+        b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    );
+    ws.process(WsServerPorts { lower: wire.upper(), upper: app.lower() }).unwrap();
+    assert!(ws.is_open());
+    // The application aborts: the stage aborts its output to the transport.
+    app.upper().wr.abort();
+    ws.process(WsServerPorts { lower: wire.upper(), upper: app.lower() }).unwrap();
+    assert!(wire.lower().rd.is_aborted());
+    // Then the peer breaks the protocol: a typed error, and no Close frame can go out.
+    wire.lower().wr.append(&[0x81, 0x01, b'x']);
+    let error = ws.process(WsServerPorts { lower: wire.upper(), upper: app.lower() });
+    assert_eq!(error.unwrap_err(), WsError::Protocol(ProtocolError::Unmasked));
+}

@@ -219,7 +219,7 @@ impl Conn {
     ) {
         self.failed = true;
         if let Some(code) = error.close_code() {
-            if !self.close_sent && self.frame_out.is_none() {
+            if !self.close_sent && self.frame_out.is_none() && !out.is_eof() {
                 let close = CloseFrame::new(code, String::new());
                 if self.write_close(out, &close, mask) {
                     out.close();
@@ -245,6 +245,9 @@ impl Conn {
                 put(wr, message);
             }
             if self.peer_close.is_some() {
+                // A message the Close cut short will never end: free it.
+                self.data = Vec::new();
+                self.message = None;
                 // RFC 6455, section 5.5.1: nothing after a Close frame counts.
                 let len = rd.len();
                 rd.consume(len);
@@ -380,9 +383,10 @@ impl Conn {
         if kind == MessageKind::Text {
             self.utf8.feed(chunk)?;
         }
-        frame.offset += len;
+        // Only `offset % 4` matters, for the mask; in streaming mode a message has no bound.
+        frame.offset = frame.offset.wrapping_add(len);
         frame.remaining -= len as u64;
-        self.message_len += len;
+        self.message_len = self.message_len.saturating_add(len);
         let frame_done = frame.remaining == 0;
         let message_done = frame_done && frame.fin;
         if frame_done {
@@ -570,6 +574,9 @@ impl Conn {
         payload: &[u8],
         mask: &mut dyn FnMut() -> Option<[u8; 4]>,
     ) -> bool {
+        if out.is_eof() {
+            return false;
+        }
         let mut header = [0; MAX_HEADER];
         let key = mask();
         let header_len = frame::write_header(&mut header, true, opcode, key, payload.len());
