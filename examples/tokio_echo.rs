@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Each accepted connection is one tokio task running one `#[pipeline]`,
-//! `TlsServer <-> WsServer <-> Echo<Message>` (or `WsServer <-> Echo<Message>` with `--plain`),
+//! `TlsServer <-> WebsocketServer <-> Echo<Message>` (or `WebsocketServer <-> Echo<Message>` with `--plain`),
 //! whose bottom link the driver connects to the `TcpStream`: both directions at once, in that
 //! one task, with no tokio in any stage. Without `--cert`/`--key` it makes a self-signed
 //! certificate for `localhost` and `127.0.0.1` at start and prints its SHA-256 fingerprint.

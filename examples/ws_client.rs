@@ -17,7 +17,7 @@
 //! the certificates in a PEM file (a self-signed server's own certificate, say). `--insecure`
 //! accepts any certificate: anyone on the path can then pose as the server.
 //!
-//! The connection is one `#[pipeline]`, `TcpLink <-> TlsClient <-> WsClient`, run on mio by
+//! The connection is one `#[pipeline]`, `TcpLink <-> TlsClient <-> WebsocketClient`, run on mio by
 //! [`MioClient`]; over ws:// the `TlsClient` passes the bytes through. The client masks its
 //! frames with keys from `StdRng` seeded by the operating system, as RFC 6455 asks. A thread
 //! reads standard input and wakes the loop.
@@ -31,7 +31,7 @@ use pipebuf::{PipeBufPair, pipeline};
 use pipebuf_examples::client::{
     MioClient, Trust, WsUrl, connect, error_chain, server_name, spawn_reader,
 };
-use pipebuf_stages::websocket::{ClientRequest, Message, MessageKind, WsClient, close_code};
+use pipebuf_stages::websocket::{ClientRequest, Message, MessageKind, WebsocketClient, close_code};
 use pipebuf_stages::{MioConnection, TcpLink, TlsClient};
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;
@@ -42,7 +42,7 @@ use rand::rngs::StdRng;
 struct WsChain {
     tcp: TcpLink,
     tls: TlsClient,
-    ws: WsClient<StdRng>,
+    ws: WebsocketClient<StdRng>,
     #[link(tcp.upper <-> tls.lower)]
     net: PipeBufPair,
     #[link(tls.upper <-> ws.lower)]
@@ -81,7 +81,7 @@ fn run() -> Result<(), String> {
         TlsClient::passthrough()
     };
     let rng = StdRng::from_os_rng();
-    let ws = WsClient::new(ClientRequest::new(url.host_header(), url.path.clone()), rng);
+    let ws = WebsocketClient::new(ClientRequest::new(url.host_header(), url.path.clone()), rng);
     let mut client = MioClient::new(WsChain::new(TcpLink::new(tcp), tls, ws))
         .map_err(|e| format!("cannot make the poll: {e}"))?;
     let stdin = io::stdin();

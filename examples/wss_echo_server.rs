@@ -8,7 +8,7 @@
 //!
 //! Without `--cert`/`--key` it makes a self-signed certificate for `localhost` and `127.0.0.1`
 //! at start, and prints its SHA-256 fingerprint to check against what a client sees. Each
-//! connection runs `TcpLink <-> TlsServer <-> WsServer <-> Echo<Message>`, one `#[pipeline]`;
+//! connection runs `TcpLink <-> TlsServer <-> WebsocketServer <-> Echo<Message>`, one `#[pipeline]`;
 //! `MioServer` runs them all on one thread. Ctrl-C shuts down cleanly: every connection gets a
 //! WebSocket Close (1001, going away) and a TLS `close_notify`. One line is logged per
 //! connection when it ends: peer, bytes in and out, and how it ended.

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use pipebuf::{PBufRdWr, PipeBufPair, pipeline};
 use pipebuf_stages::rustls::ServerConfig;
-use pipebuf_stages::websocket::{CloseFrame, Message, WsServer, close_code};
+use pipebuf_stages::websocket::{CloseFrame, Message, WebsocketServer, close_code};
 use pipebuf_stages::{Echo, Ended, Report, TlsServer, TokioConnection, TokioDriver, error_chain};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
@@ -23,7 +23,7 @@ pub struct TokioWssEcho {
     /// The TLS server.
     pub tls: TlsServer,
     /// The WebSocket server.
-    pub ws: WsServer,
+    pub ws: WebsocketServer,
     echo: Echo<Message>,
     #[link(<-> tls.lower)]
     wire: PipeBufPair,
@@ -37,7 +37,7 @@ pub struct TokioWssEcho {
 #[pipeline]
 pub struct TokioWsEcho {
     /// The WebSocket server.
-    pub ws: WsServer,
+    pub ws: WebsocketServer,
     echo: Echo<Message>,
     #[link(<-> ws.lower)]
     wire: PipeBufPair,
@@ -48,7 +48,7 @@ pub struct TokioWsEcho {
 /// What the server needs of both pipelines besides their wire: their WebSocket.
 pub trait Served: TokioConnection {
     /// The WebSocket server stage.
-    fn ws(&mut self) -> &mut WsServer;
+    fn ws(&mut self) -> &mut WebsocketServer;
 }
 
 macro_rules! served {
@@ -60,7 +60,7 @@ macro_rules! served {
         }
 
         impl Served for $pipeline {
-            fn ws(&mut self) -> &mut WsServer {
+            fn ws(&mut self) -> &mut WebsocketServer {
                 &mut self.ws
             }
         }

@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicBool;
 use pipebuf::{PipeBufPair, pipeline};
 use pipebuf_stages::rustls::ServerConfig;
 use pipebuf_stages::rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
-use pipebuf_stages::websocket::{CloseFrame, Message, WsServer, close_code};
+use pipebuf_stages::websocket::{CloseFrame, Message, WebsocketServer, close_code};
 use pipebuf_stages::{Echo, Ended, MioConnection, MioServer, Report, TcpLink, TlsServer};
 
 /// WebSocket over TLS over TCP, echoing every message.
@@ -23,7 +23,7 @@ pub struct WssEcho {
     /// The TLS server.
     pub tls: TlsServer,
     /// The WebSocket server.
-    pub ws: WsServer,
+    pub ws: WebsocketServer,
     echo: Echo<Message>,
     // Every link has a limit, so that a client that sends without reading fills its own socket
     // buffers, not the server's memory: each stage stops when its output is full. A message
@@ -43,7 +43,7 @@ pub struct WsEcho {
     /// The TCP link.
     pub tcp: TcpLink,
     /// The WebSocket server.
-    pub ws: WsServer,
+    pub ws: WebsocketServer,
     echo: Echo<Message>,
     #[link(tcp.upper <-> ws.lower, limit = 65536)]
     net: PipeBufPair,
@@ -56,8 +56,8 @@ pub const MAX_MESSAGE: usize = 1 << 20;
 
 /// The WebSocket stage of the echo servers: defaults, but messages of at most [`MAX_MESSAGE`].
 #[must_use]
-pub fn ws_server() -> WsServer {
-    WsServer::new().with_max_message(MAX_MESSAGE)
+pub fn ws_server() -> WebsocketServer {
+    WebsocketServer::new().with_max_message(MAX_MESSAGE)
 }
 
 /// What both pipelines tell the server.
@@ -89,7 +89,7 @@ connection!(WsEcho);
 
 /// How the WebSocket ended, in a few words.
 #[must_use]
-pub fn describe(ws: &WsServer) -> String {
+pub fn describe(ws: &WebsocketServer) -> String {
     match (ws.peer_close(), ws.is_close_sent()) {
         (Some(close), _) => format!("close {} from the client", close.code),
         (None, true) => "close sent, none received".to_owned(),

@@ -23,7 +23,7 @@ fn prints_the_dot_and_the_mermaid_of_the_wss_pipeline() {
     assert_eq!(dot, WssEcho::GRAPH.dot().to_string());
     assert_eq!(mermaid, WssEcho::GRAPH.mermaid().to_string());
     assert!(dot.starts_with("digraph \"WssEcho\" {\n"), "{dot}");
-    for stage in ["tcp: TcpLink", "tls: TlsServer", "ws: WsServer", "echo: Echo"] {
+    for stage in ["tcp: TcpLink", "tls: TlsServer", "ws: WebsocketServer", "echo: Echo"] {
         assert!(dot.contains(stage) && mermaid.contains(stage), "{stage}");
     }
     assert!(mermaid.contains("s_tcp <-->|\"net: upper -> lower\"| s_tls"), "{mermaid}");

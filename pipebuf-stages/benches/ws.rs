@@ -5,7 +5,7 @@
 //! Three variants, each a client and a server joined in memory, the handshake done once before
 //! anything is timed:
 //!
-//! - `ours`: a [`WsClient`] and a [`WsServer`] whose `lower` ports share one [`PipeBufPair`]
+//! - `ours`: a [`WebsocketClient`] and a [`WebsocketServer`] whose `lower` ports share one [`PipeBufPair`]
 //!   (the wire), each with a [`PipeBufPair<Message>`] for its messages, driven by hand with the
 //!   loop everyone writes (call both, stop after a pass with no activity), as `benches/tls.rs`
 //!   does. No `#[pipeline]`: it would add nothing but the same loop.
@@ -63,7 +63,8 @@ use embedded_websocket::{
 };
 use pipebuf::{PipeBuf, PipeBufPair, Stage};
 use pipebuf_stages::websocket::{
-    ClientRequest, Message, MessageKind, WsClient, WsClientPorts, WsServer, WsServerPorts,
+    ClientRequest, Message, MessageKind, WebsocketClient, WebsocketClientPorts, WebsocketServer,
+    WebsocketServerPorts,
 };
 use tungstenite::protocol::{Role, WebSocket};
 
@@ -199,8 +200,8 @@ trait Duo: Sized + 'static {
 
 /// Our stages, with the wire as one `PipeBufPair`: the client's `lower` is its `upper` end.
 struct Ours {
-    client: WsClient<XorShift>,
-    server: WsServer,
+    client: WebsocketClient<XorShift>,
+    server: WebsocketServer,
     /// The client application's end is `upper()`.
     sent: PipeBufPair<Message>,
     wire: PipeBufPair,
@@ -213,11 +214,17 @@ impl Ours {
         loop {
             let client = self
                 .client
-                .process(WsClientPorts { lower: self.wire.upper(), upper: self.sent.lower() })
+                .process(WebsocketClientPorts {
+                    lower: self.wire.upper(),
+                    upper: self.sent.lower(),
+                })
                 .expect("the client works");
             let server = self
                 .server
-                .process(WsServerPorts { lower: self.wire.lower(), upper: self.received.lower() })
+                .process(WebsocketServerPorts {
+                    lower: self.wire.lower(),
+                    upper: self.received.lower(),
+                })
                 .expect("the server works");
             if !client && !server {
                 break;
@@ -256,8 +263,8 @@ impl Duo for Ours {
     fn connected() -> Self {
         let request = ClientRequest::new("localhost", "/bench");
         let mut duo = Ours {
-            client: WsClient::new(request, XorShift::new()),
-            server: WsServer::new(),
+            client: WebsocketClient::new(request, XorShift::new()),
+            server: WebsocketServer::new(),
             sent: PipeBufPair::new(),
             wire: PipeBufPair::new(),
             received: PipeBufPair::new(),
@@ -646,11 +653,11 @@ fn memory(count: usize) {
         println!();
     }
     println!(
-        "  sizes: WsServer {} B, WsClient<XorShift> {} B, PipeBufPair {} B, \
+        "  sizes: WebsocketServer {} B, WebsocketClient<XorShift> {} B, PipeBufPair {} B, \
          PipeBufPair<Message> {} B, Message {} B; tungstenite WebSocket<End> {} B; \
          embedded-websocket server {} B, client {} B",
-        size_of::<WsServer>(),
-        size_of::<WsClient<XorShift>>(),
+        size_of::<WebsocketServer>(),
+        size_of::<WebsocketClient<XorShift>>(),
         size_of::<PipeBufPair>(),
         size_of::<PipeBufPair<Message>>(),
         size_of::<Message>(),

@@ -10,9 +10,9 @@ use core::error::Error;
 ///
 /// ```
 /// use pipebuf_stages::error_chain;
-/// use pipebuf_stages::websocket::{ProtocolError, WsError};
+/// use pipebuf_stages::websocket::{ProtocolError, WebsocketError};
 ///
-/// let error = WsError::Protocol(ProtocolError::ReservedBits);
+/// let error = WebsocketError::Protocol(ProtocolError::ReservedBits);
 /// assert_eq!(
 ///     error_chain(&error),
 ///     "websocket protocol error: reserved bits set without an extension"

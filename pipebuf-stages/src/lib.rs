@@ -31,19 +31,19 @@
 )]
 #![cfg_attr(
     feature = "websocket",
-    doc = "| [`websocket::WsServer`] | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket server (RFC 6455, strict), feature `websocket` |"
+    doc = "| [`websocket::WebsocketServer`] | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket server (RFC 6455, strict), feature `websocket` |"
 )]
 #![cfg_attr(
     not(feature = "websocket"),
-    doc = "| `websocket::WsServer` | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket server (RFC 6455, strict), feature `websocket` |"
+    doc = "| `websocket::WebsocketServer` | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket server (RFC 6455, strict), feature `websocket` |"
 )]
 #![cfg_attr(
     feature = "websocket",
-    doc = "| [`websocket::WsClient`] | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket client, masking keys from your RNG, feature `websocket` |"
+    doc = "| [`websocket::WebsocketClient`] | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket client, masking keys from your RNG, feature `websocket` |"
 )]
 #![cfg_attr(
     not(feature = "websocket"),
-    doc = "| `websocket::WsClient` | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket client, masking keys from your RNG, feature `websocket` |"
+    doc = "| `websocket::WebsocketClient` | bytes and messages, duplex (`lower`, `upper: Message`) | the same | WebSocket client, masking keys from your RNG, feature `websocket` |"
 )]
 //!
 //! Stages over I/O have one duplex port, `upper` (bytes to send down, bytes received up), and
@@ -145,11 +145,11 @@
 )]
 #![cfg_attr(
     feature = "websocket",
-    doc = "| `websocket` | no | [`websocket`]: the [`websocket::WsServer`] and [`websocket::WsClient`] stages and their sans-IO parts (handshakes on httparse, masking, UTF-8 validation); no `std` needed |"
+    doc = "| `websocket` | no | [`websocket`]: the [`websocket::WebsocketServer`] and [`websocket::WebsocketClient`] stages and their sans-IO parts (handshakes on httparse, masking, UTF-8 validation); no `std` needed |"
 )]
 #![cfg_attr(
     not(feature = "websocket"),
-    doc = "| `websocket` | no | `websocket`: the `websocket::WsServer` and `websocket::WsClient` stages and their sans-IO parts (handshakes on httparse, masking, UTF-8 validation); no `std` needed |"
+    doc = "| `websocket` | no | `websocket`: the `websocket::WebsocketServer` and `websocket::WebsocketClient` stages and their sans-IO parts (handshakes on httparse, masking, UTF-8 validation); no `std` needed |"
 )]
 #![cfg_attr(
     feature = "tokio",

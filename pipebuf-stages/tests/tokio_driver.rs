@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use pipebuf::{PBufRdWr, PipeBufPair, Stage, pipeline};
-use pipebuf_stages::websocket::{ClientRequest, Message, WsClient, WsServer};
+use pipebuf_stages::websocket::{ClientRequest, Message, WebsocketClient, WebsocketServer};
 use pipebuf_stages::{Echo, TokioConnection, TokioDriver, TokioError, TokioReport};
 use rng::XorShift;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -57,7 +57,7 @@ struct Bytes {
 /// A WebSocket server echoing every message.
 #[pipeline]
 struct WsEcho {
-    ws: WsServer,
+    ws: WebsocketServer,
     echo: Echo<Message>,
     #[link(<-> ws.lower)]
     wire: PipeBufPair,
@@ -68,7 +68,7 @@ struct WsEcho {
 /// A WebSocket server whose application is outside the pipeline.
 #[pipeline]
 struct WsApp {
-    ws: WsServer,
+    ws: WebsocketServer,
     #[link(<-> ws.lower)]
     wire: PipeBufPair,
     #[link(ws.upper <->)]
@@ -78,7 +78,7 @@ struct WsApp {
 /// A WebSocket client whose application is outside the pipeline.
 #[pipeline]
 struct WsClientApp {
-    ws: WsClient<XorShift>,
+    ws: WebsocketClient<XorShift>,
     #[link(<-> ws.lower)]
     wire: PipeBufPair,
     #[link(ws.upper <->)]
@@ -150,7 +150,7 @@ async fn websocket_echo_for_tungstenite() {
     let (listener, addr) = listen().await;
     let server = tokio::spawn(async move {
         let (stream, _) = listener.accept().await.expect("accept");
-        let mut echo = WsEcho::new(WsServer::new(), Echo::new());
+        let mut echo = WsEcho::new(WebsocketServer::new(), Echo::new());
         let report = TokioDriver::new(stream).run(&mut echo).await;
         (report, echo.ws.peer_close().map(|close| close.code))
     });
@@ -400,7 +400,7 @@ async fn the_server_pushes_from_outside_while_the_client_streams() {
         let wake = wake.clone();
         tokio::spawn(async move {
             let (stream, _) = listener.accept().await.expect("accept");
-            let mut p = WsApp::new(WsServer::new());
+            let mut p = WsApp::new(WebsocketServer::new());
             let (mut received, mut pushed) = (0_usize, 0_usize);
             let report = TokioDriver::new(stream)
                 .run_with(&mut p, &wake, |p| {
@@ -440,7 +440,7 @@ async fn the_server_pushes_from_outside_while_the_client_streams() {
         })
     };
     let stream = TcpStream::connect(addr).await.expect("connect");
-    let ws = WsClient::new(ClientRequest::new(addr.to_string(), "/"), XorShift(7));
+    let ws = WebsocketClient::new(ClientRequest::new(addr.to_string(), "/"), XorShift(7));
     let mut p = WsClientApp::new(ws);
     let (mut sent, mut pushes, mut pushes_while_streaming) = (0_usize, 0_usize, 0_usize);
     let report = bounded(
@@ -487,7 +487,7 @@ async fn a_failing_stage_ends_the_run_with_its_error_after_its_close_frame() {
     let (listener, addr) = listen().await;
     let server = tokio::spawn(async move {
         let (stream, _) = listener.accept().await.expect("accept");
-        let mut echo = WsEcho::new(WsServer::new(), Echo::new());
+        let mut echo = WsEcho::new(WebsocketServer::new(), Echo::new());
         TokioDriver::new(stream).run(&mut echo).await
     });
     let mut stream = TcpStream::connect(addr).await.expect("connect");

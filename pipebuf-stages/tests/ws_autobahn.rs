@@ -2,8 +2,8 @@
 //! permessage-deflate), run by `kosoku` from the test virtualenv (`scripts/test-deps.sh`
 //! installs it):
 //!
-//! - `WsServer`, as the echo server of `common/ws_server.rs`, under `kosoku -m fuzzingclient`;
-//! - `WsClient`, in a mio loop that echoes what it receives, under `kosoku -m fuzzingserver`,
+//! - `WebsocketServer`, as the echo server of `common/ws_server.rs`, under `kosoku -m fuzzingclient`;
+//! - `WebsocketClient`, in a mio loop that echoes what it receives, under `kosoku -m fuzzingserver`,
 //!   speaking the suite's testee protocol (`/getCaseCount`, `/runCase`, `/updateReports`).
 //!
 //! Each test prints its table of verdicts per group (`cargo test --test ws_autobahn --
@@ -34,7 +34,9 @@ use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 use pipebuf::Status;
 use pipebuf_stages::TcpLink;
-use pipebuf_stages::websocket::{ClientRequest, Message, MessageKind, WsClient, WsServer};
+use pipebuf_stages::websocket::{
+    ClientRequest, Message, MessageKind, WebsocketClient, WebsocketServer,
+};
 
 use crate::autobahn::{EXCLUDE, Kosoku};
 use crate::net::chain;
@@ -53,7 +55,7 @@ const CASE_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[test]
 fn server_passes_autobahn_groups_1_to_10() {
-    let server = EchoServer::start(None, WsServer::new);
+    let server = EchoServer::start(None, WebsocketServer::new);
     let dir = autobahn::report_dir("server");
     let (dir_arg, addr) = (dir.to_string_lossy().into_owned(), server.addr.to_string());
     let mut args = vec!["-m", "fuzzingclient"];
@@ -62,7 +64,7 @@ fn server_passes_autobahn_groups_1_to_10() {
     let started = Instant::now();
     let mut kosoku = Kosoku::start(&args, RUN_TIMEOUT);
     let cases = autobahn::finish(&mut kosoku, &dir, started);
-    autobahn::assert_passed("server (WsServer)", &dir, &cases);
+    autobahn::assert_passed("server (WebsocketServer)", &dir, &cases);
 }
 
 #[test]
@@ -100,7 +102,7 @@ fn client_passes_autobahn_groups_1_to_10() {
     assert!(!update.timed_out, "/updateReports timed out: {update:?}");
     let results = autobahn::finish(&mut kosoku, &dir, started);
     assert_eq!(results.len(), cases as usize, "kosoku reported other cases than it counted");
-    autobahn::assert_passed("client (WsClient)", &dir, &results);
+    autobahn::assert_passed("client (WebsocketClient)", &dir, &results);
     assert!(failed.is_empty(), "the client's connections hung:\n{}", failed.join("\n"));
 }
 
@@ -125,7 +127,7 @@ impl Session {
     fn run(addr: SocketAddr, path: &str, seed: u64, echo: bool) -> Self {
         let request = ClientRequest::new(addr.to_string(), path);
         let rng = XorShift(0x9e37_79b9_7f4a_7c15 ^ seed.wrapping_mul(0xbf58_476d_1ce4_e5b9));
-        let ws = WsClient::new(request, rng).with_max_message(MAX_MESSAGE);
+        let ws = WebsocketClient::new(request, rng).with_max_message(MAX_MESSAGE);
         let stream = TcpStream::connect(addr).expect("connect to kosoku");
         let mut client = PlainClient::new(TcpLink::new(stream), ws);
         let mut poll = Poll::new().expect("a mio poll");

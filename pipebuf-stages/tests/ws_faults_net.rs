@@ -18,7 +18,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
-use pipebuf_stages::websocket::WsServer;
+use pipebuf_stages::websocket::WebsocketServer;
 use ws_frames::{UPGRADE, client_frame as frame};
 use ws_server::{EchoServer, Outcome};
 
@@ -36,7 +36,7 @@ fn exchange(server: &EchoServer, bytes: &[u8]) -> Vec<u8> {
 
 #[test]
 fn each_violation_gets_its_close_code_and_the_server_serves_on() {
-    let server = EchoServer::start(None, || WsServer::new().with_max_message(1000));
+    let server = EchoServer::start(None, || WebsocketServer::new().with_max_message(1000));
     let cases: [(&str, Vec<u8>, u16, &str); 6] = [
         ("unmasked", ws_frames::server_frame(0x81, b"x"), 1002, "unmasked frame from a client"),
         ("rsv1", frame(0xC1, b"x"), 1002, "reserved bits"),
@@ -71,7 +71,7 @@ fn each_violation_gets_its_close_code_and_the_server_serves_on() {
 
 #[test]
 fn bad_handshakes_get_their_status() {
-    let server = EchoServer::start(None, WsServer::new);
+    let server = EchoServer::start(None, WebsocketServer::new);
     let long_key = UPGRADE
         .split(|&b| b == b'\n')
         .map(|line| {

@@ -6,12 +6,14 @@ mod rng;
 
 use pipebuf::{PBufState, PipeBufPair, Status, pipeline};
 use pipebuf_stages::Echo;
-use pipebuf_stages::websocket::{ClientRequest, Message, MessageKind, WsClient, WsServer};
+use pipebuf_stages::websocket::{
+    ClientRequest, Message, MessageKind, WebsocketClient, WebsocketServer,
+};
 use rng::XorShift;
 
 #[pipeline]
 struct EchoServer {
-    ws: WsServer,
+    ws: WebsocketServer,
     echo: Echo<Message>,
     #[link(<-> ws.lower)]
     wire: PipeBufPair,
@@ -21,7 +23,7 @@ struct EchoServer {
 
 #[pipeline]
 struct Client {
-    ws: WsClient<XorShift>,
+    ws: WebsocketClient<XorShift>,
     #[link(<-> ws.lower)]
     wire: PipeBufPair,
     #[link(ws.upper <->)]
@@ -52,8 +54,8 @@ fn settle(client: &mut Client, server: &mut EchoServer) {
 fn pair() -> (Client, EchoServer) {
     let request = ClientRequest::new("localhost", "/echo");
     (
-        Client::new(WsClient::new(request, XorShift(0x9e37_79b9_7f4a_7c15))),
-        EchoServer::new(WsServer::new(), Echo::new()),
+        Client::new(WebsocketClient::new(request, XorShift(0x9e37_79b9_7f4a_7c15))),
+        EchoServer::new(WebsocketServer::new(), Echo::new()),
     )
 }
 
@@ -99,11 +101,13 @@ fn fragments_pings_and_pongs() {
 #[test]
 fn streaming_mode_passes_a_large_message_in_pieces() {
     let request = ClientRequest::new("localhost", "/echo");
-    let mut client = Client::new(WsClient::new(request, XorShift(7)));
+    let mut client = Client::new(WebsocketClient::new(request, XorShift(7)));
     // A limit far below the message: in streaming mode it does not apply, as the server never
     // holds the message whole.
-    let mut server =
-        EchoServer::new(WsServer::new().with_streaming(true).with_max_message(1000), Echo::new());
+    let mut server = EchoServer::new(
+        WebsocketServer::new().with_streaming(true).with_max_message(1000),
+        Echo::new(),
+    );
     let data: Vec<u8> = (0..3usize << 20).map(|i| (i % 251).to_le_bytes()[0]).collect();
     client.app().wr.append(&[Message::binary(data.clone())]);
     // Carry the bytes a few KiB at a time, so that the server sees the frame in many pieces.
@@ -164,22 +168,22 @@ fn closing_a_connection_whose_output_already_ended_is_a_no_op() {
 #[test]
 fn a_bad_frame_after_the_application_aborted_fails_without_a_panic() {
     use pipebuf::{PipeBufPair, Stage};
-    use pipebuf_stages::websocket::{ProtocolError, WsError, WsServerPorts};
+    use pipebuf_stages::websocket::{ProtocolError, WebsocketError, WebsocketServerPorts};
 
     let (mut wire, mut app) = (PipeBufPair::new(), PipeBufPair::new());
-    let mut ws = WsServer::new();
+    let mut ws = WebsocketServer::new();
     wire.lower().wr.append(
         b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
           Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
     );
-    ws.process(WsServerPorts { lower: wire.upper(), upper: app.lower() }).unwrap();
+    ws.process(WebsocketServerPorts { lower: wire.upper(), upper: app.lower() }).unwrap();
     assert!(ws.is_open());
     // The application aborts: the stage aborts its output to the transport.
     app.upper().wr.abort();
-    ws.process(WsServerPorts { lower: wire.upper(), upper: app.lower() }).unwrap();
+    ws.process(WebsocketServerPorts { lower: wire.upper(), upper: app.lower() }).unwrap();
     assert!(wire.lower().rd.is_aborted());
     // Then the peer breaks the protocol: a typed error, and no Close frame can go out.
     wire.lower().wr.append(&[0x81, 0x01, b'x']);
-    let error = ws.process(WsServerPorts { lower: wire.upper(), upper: app.lower() });
-    assert_eq!(error.unwrap_err(), WsError::Protocol(ProtocolError::Unmasked));
+    let error = ws.process(WebsocketServerPorts { lower: wire.upper(), upper: app.lower() });
+    assert_eq!(error.unwrap_err(), WebsocketError::Protocol(ProtocolError::Unmasked));
 }

@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use pipebuf::PBufState;
-use pipebuf_stages::websocket::{ClientRequest, CloseFrame, Message, MessageKind, WsServer};
+use pipebuf_stages::websocket::{ClientRequest, CloseFrame, Message, MessageKind, WebsocketServer};
 use rustls::ServerConfig;
 
 use ws_client::{SIZES, Script, fragmented_messages, sized_messages};
@@ -41,7 +41,7 @@ const TIMEOUT: Duration = Duration::from_secs(25);
 fn python_client_against_our_server(tls: bool) {
     let cert = tls::certificate();
     let config = tls.then(|| without_tickets(&tls::server_config(&cert, tls::versions(""), &[])));
-    let server = EchoServer::start(config, WsServer::new);
+    let server = EchoServer::start(config, WebsocketServer::new);
     let cafile = TempFile::new("ca.pem", &cert.cert.pem());
     let mut args = vec!["127.0.0.1".to_owned(), server.addr.port().to_string()];
     if tls {

@@ -1,4 +1,4 @@
-//! `WsServer` and `WsClient` give the same result however the peer's bytes are cut into chunks:
+//! `WebsocketServer` and `WebsocketClient` give the same result however the peer's bytes are cut into chunks:
 //! every split of a valid stream into 2 chunks and many into 3, with the application's buffer
 //! full and in streaming mode too, random chunkings of random valid streams,
 //! and random garbage after the handshake, which never panics and never makes the stage hold
@@ -16,7 +16,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use cap::Cap;
 use pipebuf::{PBufState, PipeBufPair};
-use pipebuf_stages::websocket::{CloseFrame, Message, MessageKind, WsClient, WsError, WsServer};
+use pipebuf_stages::websocket::{
+    CloseFrame, Message, MessageKind, WebsocketClient, WebsocketError, WebsocketServer,
+};
 use proptest::prelude::*;
 use ws_frames::{
     BINARY, CLOSE, CONT, FIN, LEN_16, LEN_64, MASKED, PING, PONG, Rig, TEXT, UPGRADE, WsStage,
@@ -43,7 +45,7 @@ const MAX_UNREAD: usize = 2 + 4 + 125 - 1;
 /// arrive (past 16 pings that wait together, a stage answers only the latest 16).
 #[derive(Debug, PartialEq)]
 struct Outcome {
-    error: Option<WsError>,
+    error: Option<WebsocketError>,
     messages: Vec<Message>,
     /// The HTTP answer, on the server side.
     head: Vec<u8>,
@@ -77,16 +79,16 @@ trait Role {
 struct Server;
 
 impl Role for Server {
-    type Stage = WsServer;
+    type Stage = WebsocketServer;
 
     const MASKED: bool = true;
 
-    fn fresh(max_message: usize) -> Rig<WsServer> {
-        Rig::new(WsServer::new().with_max_message(max_message))
+    fn fresh(max_message: usize) -> Rig<WebsocketServer> {
+        Rig::new(WebsocketServer::new().with_max_message(max_message))
     }
 
-    fn fresh_streaming() -> Rig<WsServer> {
-        Rig::new(WsServer::new().with_streaming(true))
+    fn fresh_streaming() -> Rig<WebsocketServer> {
+        Rig::new(WebsocketServer::new().with_streaming(true))
     }
 
     fn opening() -> Vec<u8> {
@@ -99,31 +101,31 @@ struct Client;
 const SEED: u64 = 0x2545_f491_4f6c_dd1d;
 
 impl Role for Client {
-    type Stage = WsClient<XorShift>;
+    type Stage = WebsocketClient<XorShift>;
 
     const MASKED: bool = false;
 
-    fn fresh(max_message: usize) -> Rig<WsClient<XorShift>> {
+    fn fresh(max_message: usize) -> Rig<WebsocketClient<XorShift>> {
         let request = pipebuf_stages::websocket::ClientRequest::new("example.com", "/chat");
-        requested(WsClient::new(request, XorShift(SEED)).with_max_message(max_message))
+        requested(WebsocketClient::new(request, XorShift(SEED)).with_max_message(max_message))
     }
 
-    fn fresh_streaming() -> Rig<WsClient<XorShift>> {
+    fn fresh_streaming() -> Rig<WebsocketClient<XorShift>> {
         let request = pipebuf_stages::websocket::ClientRequest::new("example.com", "/chat");
-        requested(WsClient::new(request, XorShift(SEED)).with_streaming(true))
+        requested(WebsocketClient::new(request, XorShift(SEED)).with_streaming(true))
     }
 
     fn opening() -> Vec<u8> {
         // The same seed gives the same key, so one answer fits every fresh client.
         let request = pipebuf_stages::websocket::ClientRequest::new("example.com", "/chat");
-        let mut rig = Rig::new(WsClient::new(request, XorShift(SEED)));
+        let mut rig = Rig::new(WebsocketClient::new(request, XorShift(SEED)));
         rig.run().expect("the request is written");
         accept_response(&rig.take_wire())
     }
 }
 
 /// A rig for `client` whose request is written and taken off the wire.
-fn requested(client: WsClient<XorShift>) -> Rig<WsClient<XorShift>> {
+fn requested(client: WebsocketClient<XorShift>) -> Rig<WebsocketClient<XorShift>> {
     let mut rig = Rig::new(client);
     rig.run().expect("the request is written");
     rig.take_wire();

@@ -1,4 +1,4 @@
-//! `WsServer` and `WsClient` against a peer that breaks RFC 6455: each violation fed as raw bytes
+//! `WebsocketServer` and `WebsocketClient` against a peer that breaks RFC 6455: each violation fed as raw bytes
 //! gives its exact error, a Close frame with the right code, a closed `lower.wr` and an aborted
 //! `upper.wr`, after handing on the messages that came before it. Then the parts of the protocol
 //! the stages run on their own: pongs, the closing handshake, masking and length encoding.
@@ -12,8 +12,8 @@ mod ws_frames;
 
 use pipebuf::PBufState;
 use pipebuf_stages::websocket::{
-    CloseFrame, HandshakeError, Message, ProtocolError, ResponseError, Utf8Error, WsClient,
-    WsError, WsServer,
+    CloseFrame, HandshakeError, Message, ProtocolError, ResponseError, Utf8Error, WebsocketClient,
+    WebsocketError, WebsocketServer,
 };
 use rand_core::RngCore;
 use ws_frames::{
@@ -25,12 +25,12 @@ use ws_frames::{
 /// fails with `error`: "ok" handed on, a single Close frame with `code`, `lower.wr` closed,
 /// `upper.wr` aborted.
 #[track_caller]
-fn server_fails(bad: &[u8], error: &WsError, code: u16) {
-    server_fails_with(WsServer::new(), bad, error, code);
+fn server_fails(bad: &[u8], error: &WebsocketError, code: u16) {
+    server_fails_with(WebsocketServer::new(), bad, error, code);
 }
 
 #[track_caller]
-fn server_fails_with(server: WsServer, bad: &[u8], error: &WsError, code: u16) {
+fn server_fails_with(server: WebsocketServer, bad: &[u8], error: &WebsocketError, code: u16) {
     let mut rig = open_server(server);
     assert_eq!(rig.feed(&client_frame(FIN | TEXT, b"ok")), Ok(()));
     assert_eq!(rig.feed(bad).as_ref(), Err(error));
@@ -58,8 +58,8 @@ fn error_close<S: WsStage>(rig: &mut Rig<S>) -> Option<u16> {
     frames[0].close_code()
 }
 
-fn protocol(error: ProtocolError) -> WsError {
-    WsError::Protocol(error)
+fn protocol(error: ProtocolError) -> WebsocketError {
+    WebsocketError::Protocol(error)
 }
 
 #[test]
@@ -128,21 +128,21 @@ fn a_new_message_inside_a_fragmented_one_fails_with_1002() {
 fn invalid_utf8_in_a_text_frame_fails_with_1007() {
     server_fails(
         &client_frame(FIN | TEXT, b"ab\xffcd"),
-        &WsError::InvalidUtf8(Utf8Error::Invalid { position: 2, len: 1 }),
+        &WebsocketError::InvalidUtf8(Utf8Error::Invalid { position: 2, len: 1 }),
         1007,
     );
 }
 
 #[test]
 fn invalid_utf8_across_fragments_fails_as_the_bad_byte_arrives() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     assert_eq!(rig.feed(&client_frame(FIN | TEXT, b"ok")), Ok(()));
     // "é" starts in the first fragment; the second fragment cannot continue it.
     assert_eq!(rig.feed(&client_frame(TEXT, b"caf\xc3")), Ok(()));
     let second = client_frame(FIN | CONT, b"abcdef");
     // Only the header and "a" arrive: "a" cannot continue "é", so the error comes before the
     // rest of the frame.
-    let error = WsError::InvalidUtf8(Utf8Error::Invalid { position: 3, len: 1 });
+    let error = WebsocketError::InvalidUtf8(Utf8Error::Invalid { position: 3, len: 1 });
     let header_len = 2 + 4;
     assert_eq!(rig.feed(&second[..=header_len]), Err(error));
     assert_failed(&mut rig, 1007);
@@ -150,7 +150,7 @@ fn invalid_utf8_across_fragments_fails_as_the_bad_byte_arrives() {
 
 #[test]
 fn invalid_utf8_fails_with_the_part_that_holds_the_bad_byte() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     assert_eq!(rig.feed(&client_frame(FIN | TEXT, b"ok")), Ok(()));
     let frame = client_frame(FIN | TEXT, b"good text \xff and more");
     // Header (6 bytes) plus "good text " (10 bytes): still valid, nothing delivered.
@@ -158,7 +158,7 @@ fn invalid_utf8_fails_with_the_part_that_holds_the_bad_byte() {
     assert_eq!(rig.app_in_state(), PBufState::Open);
     assert_eq!(
         rig.feed(&frame[16..17]),
-        Err(WsError::InvalidUtf8(Utf8Error::Invalid { position: 10, len: 1 }))
+        Err(WebsocketError::InvalidUtf8(Utf8Error::Invalid { position: 10, len: 1 }))
     );
     assert_failed(&mut rig, 1007);
 }
@@ -167,7 +167,7 @@ fn invalid_utf8_fails_with_the_part_that_holds_the_bad_byte() {
 fn utf8_cut_at_the_end_of_a_message_fails_with_1007() {
     let mut bad = client_frame(TEXT, b"caf");
     bad.extend(client_frame(FIN | CONT, b"\xc3"));
-    server_fails(&bad, &WsError::InvalidUtf8(Utf8Error::Truncated { position: 3 }), 1007);
+    server_fails(&bad, &WebsocketError::InvalidUtf8(Utf8Error::Truncated { position: 3 }), 1007);
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn invalid_close_codes_fail_with_1002() {
 fn valid_close_codes_are_accepted_and_echoed() {
     let codes = (1000..=1003).chain(1007..=1014).chain([3000, 4999]);
     for code in codes {
-        let mut rig = open_server(WsServer::new());
+        let mut rig = open_server(WebsocketServer::new());
         let mut bytes = client_frame(FIN | TEXT, b"ok");
         bytes.extend(client_frame(FIN | CLOSE, &close_payload(code, b"why")));
         assert_eq!(rig.feed(&bytes), Ok(()));
@@ -217,7 +217,7 @@ fn valid_close_codes_are_accepted_and_echoed() {
 fn a_close_reason_with_invalid_utf8_fails_with_1007() {
     server_fails(
         &client_frame(FIN | CLOSE, &close_payload(1000, b"bad \xc3(")),
-        &WsError::InvalidUtf8(Utf8Error::Invalid { position: 4, len: 1 }),
+        &WebsocketError::InvalidUtf8(Utf8Error::Invalid { position: 4, len: 1 }),
         1007,
     );
 }
@@ -245,9 +245,9 @@ fn an_oversized_frame_fails_with_1009_from_its_header() {
     let mut bad = client_frame(FIN | BINARY, &[0; 1001]);
     bad.truncate(2 + 2 + 4);
     server_fails_with(
-        WsServer::new().with_max_message(1000),
+        WebsocketServer::new().with_max_message(1000),
         &bad,
-        &WsError::TooBig { limit: 1000 },
+        &WebsocketError::TooBig { limit: 1000 },
         1009,
     );
 }
@@ -261,16 +261,16 @@ fn an_oversized_fragmented_message_fails_with_1009_from_the_header_that_passes_t
     last.truncate(2 + 4);
     bad.extend(last);
     server_fails_with(
-        WsServer::new().with_max_message(1000),
+        WebsocketServer::new().with_max_message(1000),
         &bad,
-        &WsError::TooBig { limit: 1000 },
+        &WebsocketError::TooBig { limit: 1000 },
         1009,
     );
 }
 
 #[test]
 fn a_message_of_exactly_the_limit_passes() {
-    let mut rig = open_server(WsServer::new().with_max_message(1000));
+    let mut rig = open_server(WebsocketServer::new().with_max_message(1000));
     let mut bytes = client_frame(BINARY, &[1; 999]);
     bytes.extend(client_frame(FIN | CONT, &[2]));
     assert_eq!(rig.feed(&bytes), Ok(()));
@@ -284,8 +284,8 @@ fn a_key_of_40_characters_is_refused_with_400() {
     let request = b"GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n\
         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZSBkR2hsSUhOaGJYQnNa\r\n\
         Sec-WebSocket-Version: 13\r\n\r\n";
-    let mut rig = Rig::new(WsServer::new());
-    assert_eq!(rig.feed(request), Err(WsError::Handshake(HandshakeError::InvalidKey)));
+    let mut rig = Rig::new(WebsocketServer::new());
+    assert_eq!(rig.feed(request), Err(WebsocketError::Handshake(HandshakeError::InvalidKey)));
     assert!(rig.take_wire().starts_with(b"HTTP/1.1 400 "));
     assert_eq!(rig.wire_out_state(), PBufState::Closing);
     assert_eq!(rig.app_in_state(), PBufState::Aborting);
@@ -296,8 +296,11 @@ const NOT_WEBSOCKET: &[u8] = b"GET /index.html HTTP/1.1\r\nHost: example.com\r\n
 
 #[test]
 fn a_request_that_is_not_an_upgrade_is_refused_with_426() {
-    let mut rig = Rig::new(WsServer::new());
-    assert_eq!(rig.feed(NOT_WEBSOCKET), Err(WsError::Handshake(HandshakeError::NotWebSocket)));
+    let mut rig = Rig::new(WebsocketServer::new());
+    assert_eq!(
+        rig.feed(NOT_WEBSOCKET),
+        Err(WebsocketError::Handshake(HandshakeError::NotWebSocket))
+    );
     assert!(rig.take_wire().starts_with(b"HTTP/1.1 426 "));
     assert_eq!(rig.wire_out_state(), PBufState::Closing);
     assert_eq!(rig.app_in_state(), PBufState::Aborting);
@@ -305,7 +308,7 @@ fn a_request_that_is_not_an_upgrade_is_refused_with_426() {
 
 #[test]
 fn a_request_that_is_not_an_upgrade_is_left_for_other_protocols() {
-    let mut rig = Rig::new(WsServer::new().with_other_protocols(true));
+    let mut rig = Rig::new(WebsocketServer::new().with_other_protocols(true));
     assert_eq!(rig.feed(NOT_WEBSOCKET), Ok(()));
     assert!(rig.ws.is_declined());
     assert!(!rig.ws.is_open());
@@ -317,7 +320,7 @@ fn a_request_that_is_not_an_upgrade_is_left_for_other_protocols() {
 
 #[test]
 fn a_handshake_delivered_one_byte_at_a_time_works() {
-    let mut rig = Rig::new(WsServer::new());
+    let mut rig = Rig::new(WebsocketServer::new());
     let mut bytes = UPGRADE.to_vec();
     bytes.extend(client_frame(FIN | TEXT, b"hello"));
     for byte in &bytes {
@@ -330,7 +333,7 @@ fn a_handshake_delivered_one_byte_at_a_time_works() {
 
 #[test]
 fn transport_eof_inside_a_payload_aborts_without_a_close_frame() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     let frame = client_frame(FIN | TEXT, b"hello");
     assert_eq!(rig.feed(&frame[..8]), Ok(()));
     rig.wire.lower().wr.close();
@@ -343,7 +346,7 @@ fn transport_eof_inside_a_payload_aborts_without_a_close_frame() {
 #[test]
 fn transport_eof_inside_a_header_aborts_without_a_close_frame() {
     for cut in [1, 3, 6 + 2] {
-        let mut rig = open_server(WsServer::new());
+        let mut rig = open_server(WebsocketServer::new());
         let mut bytes = client_frame(FIN | TEXT, b"ok");
         bytes.extend(client_frame(FIN | PING, b"ping!"));
         assert_eq!(rig.feed(&bytes[..8 + cut]), Ok(()));
@@ -357,7 +360,7 @@ fn transport_eof_inside_a_header_aborts_without_a_close_frame() {
 
 #[test]
 fn transport_eof_between_frames_aborts() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     assert_eq!(rig.feed(&client_frame(FIN | TEXT, b"ok")), Ok(()));
     rig.wire.lower().wr.close();
     assert_eq!(rig.run(), Ok(()));
@@ -368,10 +371,10 @@ fn transport_eof_between_frames_aborts() {
 #[test]
 fn transport_eof_before_the_handshake_is_handshake_cut() {
     for len in [0, 1, 20] {
-        let mut rig = Rig::new(WsServer::new());
+        let mut rig = Rig::new(WebsocketServer::new());
         rig.wire.lower().wr.append(&UPGRADE[..len]);
         rig.wire.lower().wr.close();
-        assert_eq!(rig.run(), Err(WsError::HandshakeCut));
+        assert_eq!(rig.run(), Err(WebsocketError::HandshakeCut));
         assert_eq!(rig.app_in_state(), PBufState::Aborting);
         assert!(rig.take_wire().is_empty());
     }
@@ -390,11 +393,11 @@ fn a_masked_server_frame_fails_the_client_with_1002() {
 
 #[test]
 fn the_client_fails_like_the_server_on_other_violations() {
-    let cases: [(Vec<u8>, WsError); 3] = [
+    let cases: [(Vec<u8>, WebsocketError); 3] = [
         (server_frame(FIN | 0x3, b""), protocol(ProtocolError::ReservedOpcode(3))),
         (
             server_frame(FIN | TEXT, b"\xff"),
-            WsError::InvalidUtf8(Utf8Error::Invalid { position: 0, len: 1 }),
+            WebsocketError::InvalidUtf8(Utf8Error::Invalid { position: 0, len: 1 }),
         ),
         (
             server_frame(FIN | CLOSE, &close_payload(1005, b"")),
@@ -413,12 +416,12 @@ fn the_client_fails_like_the_server_on_other_violations() {
 #[test]
 fn a_101_with_the_wrong_accept_fails_the_client() {
     let request = pipebuf_stages::websocket::ClientRequest::new("example.com", "/chat");
-    let mut rig = Rig::new(WsClient::new(request, XorShift(3)));
+    let mut rig = Rig::new(WebsocketClient::new(request, XorShift(3)));
     assert_eq!(rig.run(), Ok(()));
     assert!(rig.take_wire().starts_with(b"GET /chat HTTP/1.1\r\n"));
     let answer = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
         Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
-    assert_eq!(rig.feed(answer), Err(WsError::Response(ResponseError::WrongAccept)));
+    assert_eq!(rig.feed(answer), Err(WebsocketError::Response(ResponseError::WrongAccept)));
     assert!(!rig.ws.is_open());
     assert_eq!(rig.wire_out_state(), PBufState::Closing);
     assert_eq!(rig.app_in_state(), PBufState::Aborting);
@@ -426,7 +429,7 @@ fn a_101_with_the_wrong_accept_fails_the_client() {
 
 #[test]
 fn a_ping_gets_a_pong_with_the_same_payload() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     assert_eq!(rig.feed(&client_frame(FIN | PING, b"are you there")), Ok(()));
     let frames = parse_frames(&rig.take_wire());
     assert_eq!(frames.len(), 1);
@@ -437,7 +440,7 @@ fn a_ping_gets_a_pong_with_the_same_payload() {
 
 #[test]
 fn pings_that_arrive_together_each_get_a_pong() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     let mut bytes = client_frame(FIN | PING, b"one");
     bytes.extend(client_frame(FIN | TEXT, b"between"));
     bytes.extend(client_frame(FIN | PING, b"two"));
@@ -453,7 +456,7 @@ fn pings_that_arrive_together_each_get_a_pong() {
 
 #[test]
 fn a_ping_inside_a_fragmented_message_is_answered_at_once() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     let mut bytes = client_frame(TEXT, b"frag");
     bytes.extend(client_frame(FIN | PING, b"p"));
     assert_eq!(rig.feed(&bytes), Ok(()));
@@ -466,9 +469,9 @@ fn a_ping_inside_a_fragmented_message_is_answered_at_once() {
 #[test]
 fn pongs_are_handed_on_only_when_asked_for() {
     for (server, expected) in [
-        (WsServer::new(), vec![Message::text("ok")]),
+        (WebsocketServer::new(), vec![Message::text("ok")]),
         (
-            WsServer::new().with_pongs(true),
+            WebsocketServer::new().with_pongs(true),
             vec![Message::pong(b"beat".to_vec()), Message::text("ok")],
         ),
     ] {
@@ -483,7 +486,7 @@ fn pongs_are_handed_on_only_when_asked_for() {
 
 #[test]
 fn a_close_from_the_peer_ends_the_messages_and_later_frames_are_ignored() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     let mut bytes = client_frame(FIN | TEXT, b"one");
     bytes.extend(client_frame(FIN | BINARY, b"two"));
     bytes.extend(client_frame(FIN | CLOSE, &close_payload(1001, b"")));
@@ -510,7 +513,7 @@ fn a_close_from_the_peer_ends_the_messages_and_later_frames_are_ignored() {
 
 #[test]
 fn an_empty_close_is_answered_with_an_empty_close() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     assert_eq!(rig.feed(&client_frame(FIN | CLOSE, b"")), Ok(()));
     assert_eq!(rig.ws.peer_close(), Some(&CloseFrame::new(CloseFrame::NO_STATUS, "")));
     rig.app.upper().wr.close();
@@ -522,7 +525,7 @@ fn an_empty_close_is_answered_with_an_empty_close() {
 
 #[test]
 fn set_close_gives_the_code_and_reason_when_the_application_closes() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     assert_eq!(rig.ws.set_close(CloseFrame::new(4000, "bye")), Ok(()));
     rig.app.upper().wr.close();
     assert_eq!(rig.run(), Ok(()));
@@ -541,7 +544,7 @@ fn set_close_gives_the_code_and_reason_when_the_application_closes() {
 
 #[test]
 fn a_default_close_is_1000() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     rig.app.upper().wr.close();
     assert_eq!(rig.run(), Ok(()));
     let frames = parse_frames(&rig.take_wire());
@@ -550,7 +553,7 @@ fn a_default_close_is_1000() {
 
 #[test]
 fn an_invalid_set_close_is_rejected() {
-    let mut server = WsServer::new();
+    let mut server = WebsocketServer::new();
     for close in [
         CloseFrame::new(1005, "reason"),
         CloseFrame::new(1006, ""),
@@ -558,7 +561,7 @@ fn an_invalid_set_close_is_rejected() {
         CloseFrame::new(5000, ""),
         CloseFrame::new(1000, "x".repeat(124)),
     ] {
-        assert_eq!(server.set_close(close), Err(WsError::BadControl));
+        assert_eq!(server.set_close(close), Err(WebsocketError::BadControl));
     }
     assert_eq!(server.set_close(CloseFrame::new(1000, "x".repeat(123))), Ok(()));
     assert_eq!(server.set_close(CloseFrame::new(1005, "")), Ok(()));
@@ -566,7 +569,7 @@ fn an_invalid_set_close_is_rejected() {
 
 #[test]
 fn an_application_abort_aborts_without_a_close_frame() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     rig.app.upper().wr.abort();
     assert_eq!(rig.run(), Ok(()));
     assert!(rig.take_wire().is_empty());
@@ -580,7 +583,7 @@ const ENCODINGS: [(u8, usize); 4] = [(125, 2), (126, 4), (126, 4), (127, 10)];
 
 #[test]
 fn server_frames_use_the_shortest_length() {
-    let mut rig = open_server(WsServer::new());
+    let mut rig = open_server(WebsocketServer::new());
     let messages: Vec<_> = SIZES.iter().map(|&size| Message::binary(vec![7; size])).collect();
     rig.app.upper().wr.append(&messages);
     assert_eq!(rig.run(), Ok(()));

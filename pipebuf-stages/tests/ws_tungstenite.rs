@@ -21,7 +21,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use pipebuf::PBufState;
-use pipebuf_stages::websocket::{ClientRequest, CloseFrame, Message, MessageKind, WsServer};
+use pipebuf_stages::websocket::{ClientRequest, CloseFrame, Message, MessageKind, WebsocketServer};
 use rustls::{ClientConnection, ServerConfig, ServerConnection, StreamOwned};
 use tungstenite::handshake::server::{Request, Response};
 use tungstenite::http::HeaderValue;
@@ -40,7 +40,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs `session` over plain TCP and over TLS, each time on a new connection to a new echo
 /// server whose WebSocket stage `make` makes, and checks that the close handshake ends it
 /// cleanly on both sides.
-fn against_our_server(make: fn() -> WsServer, session: fn(&mut dyn Peer)) {
+fn against_our_server(make: fn() -> WebsocketServer, session: fn(&mut dyn Peer)) {
     let server = EchoServer::start(None, make);
     let mut ws = connect_plain(server.addr, "/");
     session(&mut ws);
@@ -204,7 +204,7 @@ fn pipelined_messages_all_come_back_in_order(ws: &mut dyn Peer) {
 
 #[test]
 fn our_server_echoes_every_size_to_tungstenite() {
-    against_our_server(WsServer::new, every_size_echoes);
+    against_our_server(WebsocketServer::new, every_size_echoes);
 }
 
 #[test]
@@ -212,27 +212,27 @@ fn our_streaming_server_echoes_every_size_in_pieces_to_tungstenite() {
     // The server hands on each message in the pieces in which it arrives, and sends each piece
     // back as a frame of a fragmented message, a text one split anywhere, even inside a
     // character: tungstenite puts the messages back together.
-    against_our_server(|| WsServer::new().with_streaming(true), every_size_echoes);
+    against_our_server(|| WebsocketServer::new().with_streaming(true), every_size_echoes);
 }
 
 #[test]
 fn our_server_reassembles_tungstenite_fragments() {
-    against_our_server(WsServer::new, fragmented_messages_come_back_whole);
+    against_our_server(WebsocketServer::new, fragmented_messages_come_back_whole);
 }
 
 #[test]
 fn our_server_answers_tungstenite_pings() {
-    against_our_server(WsServer::new, a_ping_gets_a_pong_with_its_payload);
+    against_our_server(WebsocketServer::new, a_ping_gets_a_pong_with_its_payload);
 }
 
 #[test]
 fn our_server_echoes_pipelined_messages_from_tungstenite() {
-    against_our_server(WsServer::new, pipelined_messages_all_come_back_in_order);
+    against_our_server(WebsocketServer::new, pipelined_messages_all_come_back_in_order);
 }
 
 #[test]
 fn our_server_chooses_the_subprotocol_tungstenite_offers() {
-    let server = EchoServer::start(None, || WsServer::new().with_protocols(["v2", "v1"]));
+    let server = EchoServer::start(None, || WebsocketServer::new().with_protocols(["v2", "v1"]));
     let request = tungstenite::ClientRequestBuilder::new(
         format!("ws://{}/chat", server.addr).parse().expect("a valid URI"),
     )
@@ -250,7 +250,7 @@ fn our_server_chooses_the_subprotocol_tungstenite_offers() {
 
 #[test]
 fn our_server_keeps_serving_others_while_one_waits_and_one_fails() {
-    let server = EchoServer::start(None, WsServer::new);
+    let server = EchoServer::start(None, WebsocketServer::new);
     let mut idle = connect_plain(server.addr, "/idle");
     let mut busy = connect_plain(server.addr, "/busy");
     // A frame without a mask breaks the protocol: the server fails that connection alone.

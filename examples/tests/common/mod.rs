@@ -21,7 +21,7 @@ use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::protocol::frame::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
-use tungstenite::{Error as WsError, Message, WebSocket};
+use tungstenite::{Error as WebsocketError, Message, WebSocket};
 
 /// How long a client waits on any one read or write before the test fails.
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
@@ -176,7 +176,7 @@ pub(crate) fn expect_closed(ws: &mut Ws) {
         other => panic!("expected the echoed Close frame, got {other:?}"),
     }
     match ws.read() {
-        Err(WsError::ConnectionClosed) => {}
+        Err(WebsocketError::ConnectionClosed) => {}
         other => panic!("expected the end of the WebSocket, got {other:?}"),
     }
     ws.get_mut().finish();

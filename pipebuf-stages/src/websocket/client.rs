@@ -8,7 +8,9 @@ use rand_core::RngCore;
 
 use super::conn::{CloseFrame, Conn, Options, Role, conn_methods};
 use super::server::DEFAULT_MAX_HEAD;
-use super::{ClientRequest, Message, Response, WriteError, WsError, parse_response, write_request};
+use super::{
+    ClientRequest, Message, Response, WebsocketError, WriteError, parse_response, write_request,
+};
 
 /// Where the client is in the life of its connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,15 +33,15 @@ enum State {
 /// (RFC 6455, section 10.3): use a cryptographic generator such as `rand::rngs::StdRng`, seeded
 /// from the operating system.
 ///
-/// Frames and their end map to pipe states as for [`WsServer`](super::WsServer), with roles
+/// Frames and their end map to pipe states as for [`WebsocketServer`](super::WebsocketServer), with roles
 /// swapped: the server's frames must not be masked, and a server's answer other than a valid
-/// `101` is a [`WsError::Response`] (with `upper.wr` aborted and `lower.wr` closed).
+/// `101` is a [`WebsocketError::Response`] (with `upper.wr` aborted and `lower.wr` closed).
 ///
 /// # Examples
 ///
 /// ```
 /// use pipebuf::{PipeBufPair, Stage};
-/// use pipebuf_stages::websocket::{ClientRequest, Message, WsClient, WsClientPorts};
+/// use pipebuf_stages::websocket::{ClientRequest, Message, WebsocketClient, WebsocketClientPorts};
 /// # struct Counter(u64);
 /// # impl rand_core::RngCore for Counter {
 /// #     fn next_u32(&mut self) -> u32 { self.next_u64() as u32 }
@@ -48,17 +50,17 @@ enum State {
 /// # }
 ///
 /// let (mut wire, mut app) = (PipeBufPair::new(), PipeBufPair::new());
-/// let mut client = WsClient::new(ClientRequest::new("example.com", "/chat"), Counter(0));
+/// let mut client = WebsocketClient::new(ClientRequest::new("example.com", "/chat"), Counter(0));
 /// app.lower().wr.append(&[Message::text("Hello")]);
 ///
-/// client.process(WsClientPorts { lower: wire.upper(), upper: app.lower() })?;
+/// client.process(WebsocketClientPorts { lower: wire.upper(), upper: app.lower() })?;
 /// assert!(wire.lower().rd.data().starts_with(b"GET /chat HTTP/1.1\r\n"));
 /// assert!(!client.is_open()); // the message waits for the server's answer
-/// # Ok::<(), pipebuf_stages::websocket::WsError>(())
+/// # Ok::<(), pipebuf_stages::websocket::WebsocketError>(())
 /// ```
 #[derive(Stage, Debug)]
-#[stage(ports(lower: PBufRdWr, upper: PBufRdWr<Message>), error = WsError)]
-pub struct WsClient<R: RngCore> {
+#[stage(ports(lower: PBufRdWr, upper: PBufRdWr<Message>), error = WebsocketError)]
+pub struct WebsocketClient<R: RngCore> {
     state: State,
     conn: Conn,
     request: ClientRequest,
@@ -69,7 +71,7 @@ pub struct WsClient<R: RngCore> {
     headers: Vec<(String, Vec<u8>)>,
 }
 
-impl<R: RngCore> WsClient<R> {
+impl<R: RngCore> WebsocketClient<R> {
     /// Creates the stage, which will send `request` and draw its keys from `rng`.
     #[must_use]
     pub fn new(request: ClientRequest, rng: R) -> Self {
@@ -119,7 +121,7 @@ impl<R: RngCore> WsClient<R> {
     conn_methods!("client", "server");
 
     /// Moves what it can; the derived [`Stage`] impl calls this.
-    fn process(&mut self, mut p: WsClientPorts<'_>) -> Result<bool, WsError> {
+    fn process(&mut self, mut p: WebsocketClientPorts<'_>) -> Result<bool, WebsocketError> {
         let before = tripwire!(p.lower.rd, p.lower.wr, p.upper.rd, p.upper.wr);
         if self.state == State::Request {
             self.rng.fill_bytes(&mut self.key);
@@ -130,7 +132,11 @@ impl<R: RngCore> WsClient<R> {
                 }
                 Err(WriteError::NoSpace { .. }) => {}
                 Err(error) => {
-                    return Err(self.stop(&mut p.lower, &mut p.upper, WsError::Request(error)));
+                    return Err(self.stop(
+                        &mut p.lower,
+                        &mut p.upper,
+                        WebsocketError::Request(error),
+                    ));
                 }
             }
         }
@@ -150,10 +156,10 @@ impl<R: RngCore> WsClient<R> {
         &mut self,
         lower: &mut PBufRdWr<'_>,
         upper: &mut PBufRdWr<'_, Message>,
-    ) -> Result<(), WsError> {
+    ) -> Result<(), WebsocketError> {
         match parse_response(lower.rd.data(), &self.request, &self.key, self.max_head) {
             Ok(Response::Incomplete) if lower.rd.is_eof() => {
-                Err(self.stop(lower, upper, WsError::HandshakeCut))
+                Err(self.stop(lower, upper, WebsocketError::HandshakeCut))
             }
             Ok(Response::Incomplete) => Ok(()),
             Ok(Response::Accepted { protocol, headers, len }) => {
@@ -163,7 +169,7 @@ impl<R: RngCore> WsClient<R> {
                 self.state = State::Open;
                 Ok(())
             }
-            Err(error) => Err(self.stop(lower, upper, WsError::Response(error))),
+            Err(error) => Err(self.stop(lower, upper, WebsocketError::Response(error))),
         }
     }
 
@@ -172,8 +178,8 @@ impl<R: RngCore> WsClient<R> {
         &mut self,
         lower: &mut PBufRdWr<'_>,
         upper: &mut PBufRdWr<'_, Message>,
-        error: WsError,
-    ) -> WsError {
+        error: WebsocketError,
+    ) -> WebsocketError {
         self.state = State::Done;
         lower.wr.close();
         upper.wr.abort();

@@ -8,7 +8,7 @@ use core::mem;
 
 use pipebuf::{PBufRd, PBufRdWr, PBufWr};
 
-use super::error::{ProtocolError, WsError, close_code};
+use super::error::{ProtocolError, WebsocketError, close_code};
 use super::frame::{self, Header, MAX_CONTROL, MAX_HEADER, Opcode};
 use super::{Message, MessageKind, Utf8Validator, apply_mask};
 use crate::copy::{copy_unaliased, extend_unaliased, to_vec_unaliased};
@@ -61,7 +61,7 @@ impl CloseFrame {
     }
 
     /// Reads the payload of a Close frame from the peer.
-    fn parse(payload: &[u8]) -> Result<Self, WsError> {
+    fn parse(payload: &[u8]) -> Result<Self, WebsocketError> {
         match payload {
             [] => Ok(Self::new(Self::NO_STATUS, String::new())),
             [_] => Err(ProtocolError::CloseTooShort.into()),
@@ -174,15 +174,15 @@ impl Conn {
         self.close_sent
     }
 
-    pub(crate) fn set_close(&mut self, close: CloseFrame) -> Result<(), WsError> {
+    pub(crate) fn set_close(&mut self, close: CloseFrame) -> Result<(), WebsocketError> {
         if !close.is_valid() {
-            return Err(WsError::BadControl);
+            return Err(WebsocketError::BadControl);
         }
         self.close = Some(close);
         Ok(())
     }
 
-    pub(crate) fn close_now(&mut self, close: CloseFrame) -> Result<(), WsError> {
+    pub(crate) fn close_now(&mut self, close: CloseFrame) -> Result<(), WebsocketError> {
         self.set_close(close)?;
         self.closing = true;
         Ok(())
@@ -190,13 +190,13 @@ impl Conn {
 
     /// Moves everything it can both ways. `mask` gives each outgoing frame its masking key
     /// (`None` on the server side). On an error the connection is failed as
-    /// [`WsError`] says, and nothing moves any more.
+    /// [`WebsocketError`] says, and nothing moves any more.
     pub(crate) fn process(
         &mut self,
         lower: &mut PBufRdWr<'_>,
         upper: &mut PBufRdWr<'_, Message>,
         mask: &mut dyn FnMut() -> Option<[u8; 4]>,
-    ) -> Result<(), WsError> {
+    ) -> Result<(), WebsocketError> {
         if self.failed {
             return Ok(());
         }
@@ -213,7 +213,7 @@ impl Conn {
     /// Sends a Close frame for `error` where one fits, and ends `lower.wr`.
     fn fail(
         &mut self,
-        error: &WsError,
+        error: &WebsocketError,
         out: &mut PBufWr<'_>,
         mask: &mut dyn FnMut() -> Option<[u8; 4]>,
     ) {
@@ -235,7 +235,7 @@ impl Conn {
         &mut self,
         rd: &mut PBufRd<'_>,
         wr: &mut PBufWr<'_, Message>,
-    ) -> Result<(), WsError> {
+    ) -> Result<(), WebsocketError> {
         loop {
             if let Some(message) = self.ready.take() {
                 if wr.is_full() {
@@ -290,7 +290,11 @@ impl Conn {
 
     /// Takes a frame that is a whole message and all there, in one step: most small messages
     /// are. Returns false, taking nothing, for any other frame.
-    fn receive_whole(&mut self, rd: &mut PBufRd<'_>, header: Header) -> Result<bool, WsError> {
+    fn receive_whole(
+        &mut self,
+        rd: &mut PBufRd<'_>,
+        header: Header,
+    ) -> Result<bool, WebsocketError> {
         let kind = match header.opcode {
             Opcode::Text => MessageKind::Text,
             Opcode::Binary => MessageKind::Binary,
@@ -319,7 +323,7 @@ impl Conn {
     }
 
     /// Takes a data frame's header and starts, or goes on with, its message.
-    fn start_frame(&mut self, rd: &mut PBufRd<'_>, header: Header) -> Result<(), WsError> {
+    fn start_frame(&mut self, rd: &mut PBufRd<'_>, header: Header) -> Result<(), WebsocketError> {
         match (header.opcode, self.message) {
             (Opcode::Continuation, None) => {
                 return Err(ProtocolError::ContinuationWithoutStart.into());
@@ -343,7 +347,7 @@ impl Conn {
         let total =
             u64::try_from(self.message_len).unwrap_or(u64::MAX).saturating_add(header.payload_len);
         if !self.options.streaming && total > u64::try_from(limit).unwrap_or(u64::MAX) {
-            return Err(WsError::TooBig { limit });
+            return Err(WebsocketError::TooBig { limit });
         }
         if !self.options.streaming {
             let claimed = usize::try_from(header.payload_len).unwrap_or(usize::MAX);
@@ -365,7 +369,7 @@ impl Conn {
         &mut self,
         rd: &mut PBufRd<'_>,
         wr: &mut PBufWr<'_, Message>,
-    ) -> Result<bool, WsError> {
+    ) -> Result<bool, WebsocketError> {
         let Some(frame) = &mut self.frame_in else { return Ok(false) };
         let Some(kind) = self.message else { return Ok(false) };
         let len =
@@ -411,7 +415,11 @@ impl Conn {
     }
 
     /// Takes a whole control frame once all of it is there. Returns whether it was there.
-    fn receive_control(&mut self, rd: &mut PBufRd<'_>, header: Header) -> Result<bool, WsError> {
+    fn receive_control(
+        &mut self,
+        rd: &mut PBufRd<'_>,
+        header: Header,
+    ) -> Result<bool, WebsocketError> {
         // At most 125: `read_header` made sure of it.
         let len = usize::try_from(header.payload_len).unwrap_or(MAX_CONTROL);
         let Some(bytes) = rd.data().get(header.len..header.len + len) else {
@@ -448,7 +456,7 @@ impl Conn {
         rd: &mut PBufRd<'_, Message>,
         out: &mut PBufWr<'_>,
         mask: &mut dyn FnMut() -> Option<[u8; 4]>,
-    ) -> Result<(), WsError> {
+    ) -> Result<(), WebsocketError> {
         if self.close_sent || out.is_eof() {
             // After a Close frame nothing more may be sent (the application closed early with
             // `close_now`, or its end came already), and after an abort nothing can be: what the
@@ -501,11 +509,11 @@ impl Conn {
         message: &Message,
         out: &mut PBufWr<'_>,
         mask: &mut dyn FnMut() -> Option<[u8; 4]>,
-    ) -> Result<bool, WsError> {
+    ) -> Result<bool, WebsocketError> {
         let opcode = match message.kind {
             MessageKind::Ping | MessageKind::Pong => {
                 if message.more || message.data.len() > MAX_CONTROL {
-                    return Err(WsError::BadControl);
+                    return Err(WebsocketError::BadControl);
                 }
                 let opcode =
                     if message.kind == MessageKind::Ping { Opcode::Ping } else { Opcode::Pong };
@@ -642,8 +650,8 @@ macro_rules! conn_methods {
         ///
         /// # Errors
         ///
-        /// [`WsError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
-        pub fn set_close(&mut self, close: CloseFrame) -> Result<(), WsError> {
+        /// [`WebsocketError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
+        pub fn set_close(&mut self, close: CloseFrame) -> Result<(), WebsocketError> {
             self.conn.set_close(close)
         }
 
@@ -655,8 +663,8 @@ macro_rules! conn_methods {
         ///
         /// # Errors
         ///
-        /// [`WsError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
-        pub fn close(&mut self, close: CloseFrame) -> Result<(), WsError> {
+        /// [`WebsocketError::BadControl`] if the frame may not be sent (see [`CloseFrame::is_valid`]).
+        pub fn close(&mut self, close: CloseFrame) -> Result<(), WebsocketError> {
             self.conn.close_now(close)
         }
     };

@@ -78,7 +78,7 @@ impl core::error::Error for ProtocolError {}
 /// instead) and closes its `lower` output; its `upper` output is aborted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum WsError {
+pub enum WebsocketError {
     /// The client's upgrade request was invalid; the server answered with the error's HTTP
     /// status and closed.
     Handshake(HandshakeError),
@@ -102,17 +102,17 @@ pub enum WsError {
     HandshakeCut,
 }
 
-impl WsError {
+impl WebsocketError {
     /// The close code sent to the peer for this error, if one is.
     ///
     /// # Examples
     ///
     /// ```
-    /// use pipebuf_stages::websocket::{ProtocolError, WsError};
+    /// use pipebuf_stages::websocket::{ProtocolError, WebsocketError};
     ///
-    /// assert_eq!(WsError::Protocol(ProtocolError::ReservedBits).close_code(), Some(1002));
-    /// assert_eq!(WsError::TooBig { limit: 16 }.close_code(), Some(1009));
-    /// assert_eq!(WsError::BadControl.close_code(), None);
+    /// assert_eq!(WebsocketError::Protocol(ProtocolError::ReservedBits).close_code(), Some(1002));
+    /// assert_eq!(WebsocketError::TooBig { limit: 16 }.close_code(), Some(1009));
+    /// assert_eq!(WebsocketError::BadControl.close_code(), None);
     /// ```
     #[must_use]
     pub fn close_code(&self) -> Option<u16> {
@@ -125,7 +125,7 @@ impl WsError {
     }
 }
 
-impl fmt::Display for WsError {
+impl fmt::Display for WebsocketError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Handshake(_) => f.write_str("invalid websocket upgrade request"),
@@ -140,7 +140,7 @@ impl fmt::Display for WsError {
     }
 }
 
-impl core::error::Error for WsError {
+impl core::error::Error for WebsocketError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Self::Handshake(error) => Some(error),
@@ -153,13 +153,13 @@ impl core::error::Error for WsError {
     }
 }
 
-impl From<ProtocolError> for WsError {
+impl From<ProtocolError> for WebsocketError {
     fn from(error: ProtocolError) -> Self {
         Self::Protocol(error)
     }
 }
 
-impl From<Utf8Error> for WsError {
+impl From<Utf8Error> for WebsocketError {
     fn from(error: Utf8Error) -> Self {
         Self::InvalidUtf8(error)
     }

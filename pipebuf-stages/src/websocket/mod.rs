@@ -1,13 +1,13 @@
-//! WebSocket (RFC 6455): the [`WsServer`] and [`WsClient`] stages, with whole [`Message`]s on
+//! WebSocket (RFC 6455): the [`WebsocketServer`] and [`WebsocketClient`] stages, with whole [`Message`]s on
 //! their `upper` side, and the sans-IO parts they are made of.
 //!
 //! ```text
-//! TcpLink <-> [TlsServer <->] WsServer <-> application (PBufRdWr<Message>)
+//! TcpLink <-> [TlsServer <->] WebsocketServer <-> application (PBufRdWr<Message>)
 //! ```
 //!
 //! The stages check everything the peer sends as strictly as RFC 6455 asks, and fail the
 //! connection with the right close code on any violation (1002 protocol error, 1007 invalid
-//! UTF-8, 1009 too big), as a typed [`WsError`], never a panic. Memory is bounded by the limits
+//! UTF-8, 1009 too big), as a typed [`WebsocketError`], never a panic. Memory is bounded by the limits
 //! whatever a peer sends: the upgrade head ([`DEFAULT_MAX_HEAD`]), the whole message
 //! ([`DEFAULT_MAX_MESSAGE`], or streaming mode, which hands messages on in pieces), 125 bytes for
 //! a control frame. Each stage's docs hold the table of how frames and pipe states map.
@@ -78,16 +78,16 @@ pub use mask::apply_mask;
 mod utf8;
 pub use utf8::{Utf8Error, Utf8Validator};
 mod client;
-pub use client::{WsClient, WsClientPorts};
+pub use client::{WebsocketClient, WebsocketClientPorts};
 mod conn;
 pub use conn::{CloseFrame, DEFAULT_MAX_MESSAGE};
 mod error;
-pub use error::{ProtocolError, WsError, close_code};
+pub use error::{ProtocolError, WebsocketError, close_code};
 mod frame;
 mod message;
 pub use message::{Message, MessageKind};
 mod server;
-/// The crate whose `RngCore` trait gives [`WsClient`] its masking keys, so that a generator of
+/// The crate whose `RngCore` trait gives [`WebsocketClient`] its masking keys, so that a generator of
 /// the same version is easy to name.
 pub use rand_core;
-pub use server::{DEFAULT_MAX_HEAD, WsServer, WsServerPorts};
+pub use server::{DEFAULT_MAX_HEAD, WebsocketServer, WebsocketServerPorts};

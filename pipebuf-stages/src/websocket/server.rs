@@ -8,7 +8,7 @@ use core::fmt;
 use pipebuf::{PBufRdWr, Stage, tripwire};
 
 use super::conn::{CloseFrame, Conn, Options, Role, conn_methods};
-use super::{HandshakeError, Message, Parsed, UpgradeRequest, WriteError, WsError};
+use super::{HandshakeError, Message, Parsed, UpgradeRequest, WebsocketError, WriteError};
 use super::{parse_request, write_accept, write_rejection};
 
 /// The default limit on the length of the upgrade request's head: 8 KiB.
@@ -40,14 +40,14 @@ enum State {
 /// | from the client (`lower.rd`) | to the application (`upper.wr`) |
 /// | --- | --- |
 /// | a valid upgrade request | nothing yet; `101` on `lower.wr`, [`request`](Self::request) readable |
-/// | an invalid upgrade request | nothing; the 4xx status on `lower.wr`, which closes; [`WsError::Handshake`] |
-/// | bytes that are not an upgrade request | left unread if [`with_other_protocols`](Self::with_other_protocols), [`is_declined`](Self::is_declined) true; else 426 and [`WsError::Handshake`] |
+/// | an invalid upgrade request | nothing; the 4xx status on `lower.wr`, which closes; [`WebsocketError::Handshake`] |
+/// | bytes that are not an upgrade request | left unread if [`with_other_protocols`](Self::with_other_protocols), [`is_declined`](Self::is_declined) true; else 426 and [`WebsocketError::Handshake`] |
 /// | a text or binary message, whole (or in pieces when streaming) | one [`Message`] |
 /// | a ping | nothing; a pong with the same payload on `lower.wr` (to each of the latest 16, if more wait) |
 /// | a pong | nothing, or a pong message with [`with_pongs`](Self::with_pongs) |
 /// | a Close frame | close, after the messages before it; [`peer_close`](Self::peer_close) readable |
 /// | the end of the stream (close or abort) before a Close frame | abort |
-/// | a frame that breaks the protocol, bad UTF-8 in text, a message over the limit | abort, and a Close frame with 1002, 1007 or 1009 on `lower.wr`, which closes; the [`WsError`] |
+/// | a frame that breaks the protocol, bad UTF-8 in text, a message over the limit | abort, and a Close frame with 1002, 1007 or 1009 on `lower.wr`, which closes; the [`WebsocketError`] |
 ///
 /// | from the application (`upper.rd`) | to the client (`lower.wr`) |
 /// | --- | --- |
@@ -64,7 +64,7 @@ enum State {
 ///
 /// ```
 /// use pipebuf::{PipeBufPair, Stage};
-/// use pipebuf_stages::websocket::{Message, WsServer, WsServerPorts};
+/// use pipebuf_stages::websocket::{Message, WebsocketServer, WebsocketServerPorts};
 ///
 /// let (mut wire, mut app) = (PipeBufPair::new(), PipeBufPair::new());
 /// wire.lower().wr.append(b"GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n\
@@ -72,16 +72,16 @@ enum State {
 ///     Sec-WebSocket-Version: 13\r\n\r\n");
 /// wire.lower().wr.append(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
 ///
-/// let mut server = WsServer::new();
-/// server.process(WsServerPorts { lower: wire.upper(), upper: app.lower() })?;
+/// let mut server = WebsocketServer::new();
+/// server.process(WebsocketServerPorts { lower: wire.upper(), upper: app.lower() })?;
 /// assert_eq!(server.request().map(|r| r.path()), Some("/chat"));
 /// assert!(wire.lower().rd.data().starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
 /// assert_eq!(app.upper().rd.data(), [Message::text("Hello")]);
-/// # Ok::<(), pipebuf_stages::websocket::WsError>(())
+/// # Ok::<(), pipebuf_stages::websocket::WebsocketError>(())
 /// ```
 #[derive(Stage)]
-#[stage(ports(lower: PBufRdWr, upper: PBufRdWr<Message>), error = WsError)]
-pub struct WsServer {
+#[stage(ports(lower: PBufRdWr, upper: PBufRdWr<Message>), error = WebsocketError)]
+pub struct WebsocketServer {
     state: State,
     conn: Conn,
     max_head: usize,
@@ -92,7 +92,7 @@ pub struct WsServer {
     protocol: Option<String>,
 }
 
-impl WsServer {
+impl WebsocketServer {
     /// Creates the stage with the default limits: request heads up to [`DEFAULT_MAX_HEAD`],
     /// messages up to [`DEFAULT_MAX_MESSAGE`](super::DEFAULT_MAX_MESSAGE) bytes.
     #[must_use]
@@ -134,9 +134,9 @@ impl WsServer {
     /// # Examples
     ///
     /// ```
-    /// use pipebuf_stages::websocket::WsServer;
+    /// use pipebuf_stages::websocket::WebsocketServer;
     ///
-    /// let server = WsServer::new().with_decide(|request| {
+    /// let server = WebsocketServer::new().with_decide(|request| {
     ///     if request.header("authorization").is_none() {
     ///         return Err(401);
     ///     }
@@ -195,7 +195,7 @@ impl WsServer {
     conn_methods!("server", "client");
 
     /// Moves what it can; the derived [`Stage`] impl calls this.
-    fn process(&mut self, mut p: WsServerPorts<'_>) -> Result<bool, WsError> {
+    fn process(&mut self, mut p: WebsocketServerPorts<'_>) -> Result<bool, WebsocketError> {
         let before = tripwire!(p.lower.rd, p.lower.wr, p.upper.rd, p.upper.wr);
         if self.state == State::Handshake {
             self.handshake(&mut p.lower, &mut p.upper)?;
@@ -211,13 +211,13 @@ impl WsServer {
         &mut self,
         lower: &mut PBufRdWr<'_>,
         upper: &mut PBufRdWr<'_, Message>,
-    ) -> Result<(), WsError> {
+    ) -> Result<(), WebsocketError> {
         let (request, len) = match parse_request(lower.rd.data(), self.max_head) {
             Ok(Parsed::Incomplete) if lower.rd.is_eof() => {
                 self.state = State::Done;
                 lower.wr.close();
                 upper.wr.abort();
-                return Err(WsError::HandshakeCut);
+                return Err(WebsocketError::HandshakeCut);
             }
             Ok(Parsed::Incomplete) => return Ok(()),
             Ok(Parsed::NotWebSocket) if self.other_protocols => {
@@ -256,7 +256,7 @@ impl WsServer {
         lower: &mut PBufRdWr<'_>,
         upper: &mut PBufRdWr<'_, Message>,
         error: HandshakeError,
-    ) -> Result<(), WsError> {
+    ) -> Result<(), WebsocketError> {
         self.state = State::Done;
         if write_rejection(&mut lower.wr, &error).is_ok() {
             lower.wr.close();
@@ -264,19 +264,19 @@ impl WsServer {
             lower.wr.abort();
         }
         upper.wr.abort();
-        Err(WsError::Handshake(error))
+        Err(WebsocketError::Handshake(error))
     }
 }
 
-impl Default for WsServer {
+impl Default for WebsocketServer {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl fmt::Debug for WsServer {
+impl fmt::Debug for WebsocketServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WsServer")
+        f.debug_struct("WebsocketServer")
             .field("state", &self.state)
             .field("conn", &self.conn)
             .field("max_head", &self.max_head)

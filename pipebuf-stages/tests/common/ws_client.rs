@@ -1,5 +1,5 @@
 //! A WebSocket client on 127.0.0.1 for tests against real servers: a mio `Poll` loop that runs
-//! one `TcpLink <-> [TlsClient <->] WsClient` pipeline, plays a script of messages on its
+//! one `TcpLink <-> [TlsClient <->] WebsocketClient` pipeline, plays a script of messages on its
 //! application end and records what came back and how the connection ended.
 //!
 //! A test crate that includes this file also includes `common/net.rs` as `mod net`,
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 use pipebuf::{PBufRdWr, PBufState, PipeBufPair, Status, pipeline};
-use pipebuf_stages::websocket::{ClientRequest, CloseFrame, Message, WsClient};
+use pipebuf_stages::websocket::{ClientRequest, CloseFrame, Message, WebsocketClient};
 use pipebuf_stages::{TcpLink, TlsClient};
 use rustls::ClientConfig;
 
@@ -28,7 +28,7 @@ use crate::rng::XorShift;
 #[pipeline]
 pub(crate) struct PlainClient {
     pub(crate) tcp: TcpLink,
-    pub(crate) ws: WsClient<XorShift>,
+    pub(crate) ws: WebsocketClient<XorShift>,
     #[link(tcp.upper <-> ws.lower)]
     net: PipeBufPair,
     #[link(ws.upper <->)]
@@ -40,7 +40,7 @@ pub(crate) struct PlainClient {
 struct TlsClientChain {
     tcp: TcpLink,
     tls: TlsClient,
-    ws: WsClient<XorShift>,
+    ws: WebsocketClient<XorShift>,
     #[link(tcp.upper <-> tls.lower)]
     net: PipeBufPair,
     #[link(tls.upper <-> ws.lower)]
@@ -52,7 +52,7 @@ struct TlsClientChain {
 /// The client's pipeline, whichever it is.
 trait Conn {
     fn tcp(&mut self) -> &mut TcpLink;
-    fn ws(&mut self) -> &mut WsClient<XorShift>;
+    fn ws(&mut self) -> &mut WebsocketClient<XorShift>;
     fn app(&mut self) -> PBufRdWr<'_, Message>;
     fn run(&mut self) -> Result<Status, Box<dyn Error>>;
 }
@@ -64,7 +64,7 @@ macro_rules! conn {
                 &mut self.tcp
             }
 
-            fn ws(&mut self) -> &mut WsClient<XorShift> {
+            fn ws(&mut self) -> &mut WebsocketClient<XorShift> {
                 &mut self.ws
             }
 
@@ -118,7 +118,7 @@ pub(crate) fn run(
     timeout: Duration,
 ) -> Run {
     let tcp = TcpLink::new(TcpStream::connect(addr).expect("connect"));
-    let ws = WsClient::new(request, XorShift(0x9e37_79b9_7f4a_7c15)).with_pongs(true);
+    let ws = WebsocketClient::new(request, XorShift(0x9e37_79b9_7f4a_7c15)).with_pongs(true);
     let mut conn: Box<dyn Conn> = match tls {
         Some(config) => {
             let name = "localhost".try_into().expect("a valid name");

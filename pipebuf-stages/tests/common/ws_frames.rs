@@ -1,5 +1,5 @@
 //! What the WebSocket stage tests share: raw frames built byte by byte for either role, a parser
-//! of the frames a stage writes, and a rig that drives a `WsServer` or a `WsClient` by hand over
+//! of the frames a stage writes, and a rig that drives a `WebsocketServer` or a `WebsocketClient` by hand over
 //! two `PipeBufPair`s.
 //!
 //! A test crate that includes this file also includes `common/rng.rs` as `mod rng`.
@@ -11,8 +11,8 @@ use pipebuf::{PBufRdWr, PBufState, PipeBufPair, Stage};
 
 pub(crate) use crate::rng::XorShift;
 use pipebuf_stages::websocket::{
-    ClientRequest, CloseFrame, Message, WsClient, WsClientPorts, WsError, WsServer, WsServerPorts,
-    accept_key,
+    ClientRequest, CloseFrame, Message, WebsocketClient, WebsocketClientPorts, WebsocketError,
+    WebsocketServer, WebsocketServerPorts, accept_key,
 };
 
 /// The FIN bit of a frame's first byte.
@@ -164,7 +164,11 @@ pub(crate) fn accept_response(request: &[u8]) -> Vec<u8> {
 /// A WebSocket stage of either role, as the rig drives it.
 pub(crate) trait WsStage {
     /// Calls `process` once.
-    fn step(&mut self, lower: PBufRdWr<'_>, upper: PBufRdWr<'_, Message>) -> Result<bool, WsError>;
+    fn step(
+        &mut self,
+        lower: PBufRdWr<'_>,
+        upper: PBufRdWr<'_, Message>,
+    ) -> Result<bool, WebsocketError>;
 
     /// Whether the handshake is done.
     fn is_open(&self) -> bool;
@@ -176,39 +180,47 @@ pub(crate) trait WsStage {
     fn is_close_sent(&self) -> bool;
 }
 
-impl WsStage for WsServer {
-    fn step(&mut self, lower: PBufRdWr<'_>, upper: PBufRdWr<'_, Message>) -> Result<bool, WsError> {
-        self.process(WsServerPorts { lower, upper })
+impl WsStage for WebsocketServer {
+    fn step(
+        &mut self,
+        lower: PBufRdWr<'_>,
+        upper: PBufRdWr<'_, Message>,
+    ) -> Result<bool, WebsocketError> {
+        self.process(WebsocketServerPorts { lower, upper })
     }
 
     fn is_open(&self) -> bool {
-        WsServer::is_open(self)
+        WebsocketServer::is_open(self)
     }
 
     fn peer_close(&self) -> Option<&CloseFrame> {
-        WsServer::peer_close(self)
+        WebsocketServer::peer_close(self)
     }
 
     fn is_close_sent(&self) -> bool {
-        WsServer::is_close_sent(self)
+        WebsocketServer::is_close_sent(self)
     }
 }
 
-impl WsStage for WsClient<XorShift> {
-    fn step(&mut self, lower: PBufRdWr<'_>, upper: PBufRdWr<'_, Message>) -> Result<bool, WsError> {
-        self.process(WsClientPorts { lower, upper })
+impl WsStage for WebsocketClient<XorShift> {
+    fn step(
+        &mut self,
+        lower: PBufRdWr<'_>,
+        upper: PBufRdWr<'_, Message>,
+    ) -> Result<bool, WebsocketError> {
+        self.process(WebsocketClientPorts { lower, upper })
     }
 
     fn is_open(&self) -> bool {
-        WsClient::<XorShift>::is_open(self)
+        WebsocketClient::<XorShift>::is_open(self)
     }
 
     fn peer_close(&self) -> Option<&CloseFrame> {
-        WsClient::<XorShift>::peer_close(self)
+        WebsocketClient::<XorShift>::peer_close(self)
     }
 
     fn is_close_sent(&self) -> bool {
-        WsClient::<XorShift>::is_close_sent(self)
+        WebsocketClient::<XorShift>::is_close_sent(self)
     }
 }
 
@@ -230,7 +242,7 @@ impl<S: WsStage> Rig<S> {
     /// # Panics
     ///
     /// Panics if the stage reports activity forever.
-    pub(crate) fn run(&mut self) -> Result<(), WsError> {
+    pub(crate) fn run(&mut self) -> Result<(), WebsocketError> {
         for _ in 0..10_000 {
             if !self.ws.step(self.wire.upper(), self.app.lower())? {
                 return Ok(());
@@ -240,7 +252,7 @@ impl<S: WsStage> Rig<S> {
     }
 
     /// Delivers `bytes` from the peer, then runs the stage.
-    pub(crate) fn feed(&mut self, bytes: &[u8]) -> Result<(), WsError> {
+    pub(crate) fn feed(&mut self, bytes: &[u8]) -> Result<(), WebsocketError> {
         self.wire.lower().wr.append(bytes);
         self.run()
     }
@@ -273,7 +285,7 @@ impl<S: WsStage> Rig<S> {
 }
 
 /// A server that has accepted [`UPGRADE`] and whose `101` answer is taken off the wire.
-pub(crate) fn open_server(server: WsServer) -> Rig<WsServer> {
+pub(crate) fn open_server(server: WebsocketServer) -> Rig<WebsocketServer> {
     let mut rig = Rig::new(server);
     rig.feed(UPGRADE).expect("a valid upgrade request");
     let answer = rig.take_wire();
@@ -284,9 +296,9 @@ pub(crate) fn open_server(server: WsServer) -> Rig<WsServer> {
 
 /// A client with masking keys from `XorShift(seed)`, whose request is answered with a valid
 /// `101` and taken off the wire.
-pub(crate) fn open_client(seed: u64) -> Rig<WsClient<XorShift>> {
+pub(crate) fn open_client(seed: u64) -> Rig<WebsocketClient<XorShift>> {
     let mut rig =
-        Rig::new(WsClient::new(ClientRequest::new("example.com", "/chat"), XorShift(seed)));
+        Rig::new(WebsocketClient::new(ClientRequest::new("example.com", "/chat"), XorShift(seed)));
     rig.run().expect("the request is written");
     let request = rig.take_wire();
     rig.feed(&accept_response(&request)).expect("a valid answer");

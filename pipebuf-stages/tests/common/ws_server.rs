@@ -1,6 +1,6 @@
 //! A WebSocket echo server on 127.0.0.1 for tests against real clients: a thread with a mio
 //! `Poll` loop that accepts connections and runs, for each, `TcpLink <-> [TlsServer <->]
-//! WsServer <-> Echo<Message>` as one `#[pipeline]`, and records how each connection ended.
+//! WebsocketServer <-> Echo<Message>` as one `#[pipeline]`, and records how each connection ended.
 //!
 //! A test crate that includes this file also includes `common/net.rs` as `mod net` and
 //! `common/tls.rs` as `mod tls`.
@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token};
 use pipebuf::{PipeBufPair, Status, pipeline};
-use pipebuf_stages::websocket::{CloseFrame, Message, WsServer};
+use pipebuf_stages::websocket::{CloseFrame, Message, WebsocketServer};
 use pipebuf_stages::{Echo, TcpLink, TlsServer};
 use rustls::ServerConfig;
 
@@ -30,7 +30,7 @@ use crate::net::chain;
 #[pipeline]
 pub(crate) struct PlainEcho {
     pub(crate) tcp: TcpLink,
-    pub(crate) ws: WsServer,
+    pub(crate) ws: WebsocketServer,
     echo: Echo<Message>,
     #[link(tcp.upper <-> ws.lower)]
     net: PipeBufPair,
@@ -43,7 +43,7 @@ pub(crate) struct PlainEcho {
 pub(crate) struct TlsEcho {
     pub(crate) tcp: TcpLink,
     tls: TlsServer,
-    pub(crate) ws: WsServer,
+    pub(crate) ws: WebsocketServer,
     echo: Echo<Message>,
     #[link(tcp.upper <-> tls.lower)]
     net: PipeBufPair,
@@ -57,7 +57,7 @@ pub(crate) struct TlsEcho {
 trait Conn: Send {
     fn tcp(&mut self) -> &mut TcpLink;
     fn run(&mut self) -> Result<Status, Box<dyn Error>>;
-    fn ws(&self) -> &WsServer;
+    fn ws(&self) -> &WebsocketServer;
 }
 
 macro_rules! conn {
@@ -71,7 +71,7 @@ macro_rules! conn {
                 Ok(self.process()?)
             }
 
-            fn ws(&self) -> &WsServer {
+            fn ws(&self) -> &WebsocketServer {
                 &self.ws
             }
         }
@@ -100,8 +100,8 @@ pub(crate) struct EchoServer {
 
 impl EchoServer {
     /// Starts a server, over TLS with `tls` if given, with `make` making each connection's
-    /// WebSocket stage (`WsServer::new` for the defaults).
-    pub(crate) fn start(tls: Option<Arc<ServerConfig>>, make: fn() -> WsServer) -> Self {
+    /// WebSocket stage (`WebsocketServer::new` for the defaults).
+    pub(crate) fn start(tls: Option<Arc<ServerConfig>>, make: fn() -> WebsocketServer) -> Self {
         let mut listener =
             TcpListener::bind("127.0.0.1:0".parse().expect("an address")).expect("bind");
         let addr = listener.local_addr().expect("local address");
@@ -147,7 +147,7 @@ const LISTENER: Token = Token(0);
 fn serve(
     listener: &mut TcpListener,
     tls: Option<&Arc<ServerConfig>>,
-    make: fn() -> WsServer,
+    make: fn() -> WebsocketServer,
     stop: &AtomicBool,
     outcomes: &Mutex<Vec<Outcome>>,
 ) {
