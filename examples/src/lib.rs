@@ -3,6 +3,7 @@
 use pipebuf::{PBufRd, PBufWr, PipeBuf};
 
 pub mod client;
+#[doc(hidden)]
 pub mod testing;
 pub mod tokio_wss;
 pub mod wss;

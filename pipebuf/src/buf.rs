@@ -212,7 +212,8 @@ impl<T: Default, const N: usize> PipeBuf<T, N> {
     ///
     /// An idle connection can so hold no buffer memory at all: a driver calls this (or a
     /// pipeline's `release_empty_links`) when the connection goes quiet. The state, the limit
-    /// and the tripwire are kept.
+    /// and the tripwire are kept. The storage is freed as it is, not cleared: call
+    /// [`PipeBuf::reset_and_zero`] first if it held secrets.
     ///
     /// # Examples
     ///
