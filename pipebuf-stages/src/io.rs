@@ -7,6 +7,8 @@ use std::net::Shutdown;
 
 use pipebuf::{PBufRd, PBufRdWr, PBufState, PBufWr, Stage, tripwire};
 
+use crate::unit::Unit;
+
 /// Connects a byte stream of `std::io` (a socket, a file, a pipe, anything `Read + Write`) to a
 /// duplex port, reading into and writing out of the shared buffers with no copy of its own.
 ///
@@ -155,7 +157,7 @@ impl<S: Read + Write> StdStream<S> {
     /// Returns the most bytes one read asks for.
     #[must_use]
     pub fn max_read(&self) -> usize {
-        self.core.max_read
+        self.core.read.most()
     }
 
     /// Returns true once the stream reported a reset (`ConnectionReset`, `ConnectionAborted`
@@ -320,11 +322,6 @@ impl From<StreamError> for io::Error {
     }
 }
 
-/// The size of a stream stage's first read, and the least its reads shrink back to: small, so
-/// that a connection that exchanges little (a WebSocket handshake, short messages) keeps a
-/// buffer that small.
-const FIRST_READ: usize = 1024;
-
 /// The read unit of a new stream stage: the most bytes one read asks for. Reads start at 1 KiB
 /// and double up to it while each fills its unit, so that a connection that moves little keeps
 /// a small buffer.
@@ -339,11 +336,8 @@ pub const DEFAULT_MAX_READ: usize = 65536;
     reason = "two readiness flags, a mode and a direction's end: independent, not a state machine"
 )]
 pub(crate) struct Core {
-    pub(crate) max_read: usize,
-    /// What the next read asks for: from [`FIRST_READ`] up to `max_read`, doubled after a read
-    /// that filled it and halved after one that used less than a quarter, so that an idle or
-    /// chatty connection keeps a small buffer and a bulk transfer reads in large units.
-    read_unit: usize,
+    /// What the next read asks for, up to the most one read may ask for.
+    pub(crate) read: Unit,
     /// The stream may be readable: set by readiness events, cleared by `WouldBlock` in edge
     /// mode, always set otherwise.
     pub(crate) readable: bool,
@@ -393,8 +387,7 @@ impl Core {
     /// A core with readiness unknown (`edge`: wait for the first event) or assumed (not `edge`).
     pub(crate) fn new(edge: bool) -> Self {
         Core {
-            max_read: DEFAULT_MAX_READ,
-            read_unit: FIRST_READ,
+            read: Unit::new(DEFAULT_MAX_READ),
             readable: !edge,
             writable: !edge,
             edge,
@@ -413,8 +406,7 @@ impl Core {
     }
 
     pub(crate) fn set_max_read(&mut self, max_read: usize) {
-        self.max_read = max_read.max(1);
-        self.read_unit = self.read_unit.min(self.max_read);
+        self.read = self.read.with_most(max_read);
     }
 
     /// Writes what it can, then reads once; returns the end the caller must apply to the stream
@@ -567,8 +559,7 @@ impl Core {
         if !self.readable || !self.wants_read(wr) {
             return Ok(());
         }
-        let unit = self.read_unit.min(self.max_read);
-        let room = wr.free_space().map_or(unit, |free| free.min(unit));
+        let room = self.read.room(wr.free_space());
         let Some(space) = wr.try_space(room) else {
             return Ok(());
         };
@@ -582,11 +573,7 @@ impl Core {
                 let len = len.min(room);
                 wr.commit(len);
                 self.bytes_in += len as u64;
-                if len == unit {
-                    self.read_unit = (unit * 2).min(self.max_read);
-                } else if len < unit / 4 {
-                    self.read_unit = (unit / 2).max(FIRST_READ.min(self.max_read));
-                }
+                self.read.fit(len, room);
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => self.readable = !self.edge,
             Err(e) if is_reset(&e) => self.broken(upper),

@@ -199,6 +199,8 @@ pub use chain::error_chain;
 mod echo;
 pub use echo::{Echo, EchoPorts};
 mod pass;
+#[cfg(feature = "std")]
+mod unit;
 pub use pass::{PassThrough, PassThroughPorts};
 
 #[cfg(feature = "std")]

@@ -165,7 +165,7 @@ macro_rules! link_methods {
             /// Returns the most bytes one read asks for.
             #[must_use]
             pub fn max_read(&self) -> usize {
-                self.link.core.max_read
+                self.link.core.read.most()
             }
 
             /// Records the readiness that a mio event reports for the stream: readable (or read

@@ -12,6 +12,7 @@ use rustls::{
 };
 
 use crate::copy::copy_unaliased;
+use crate::unit::Unit;
 
 /// The text shared by the docs of [`TlsServer`] and [`TlsClient`]: ports, events, sizing.
 macro_rules! shared_docs {
@@ -486,7 +487,7 @@ impl Engine {
         }
         if let Health::Failing(error) = core::mem::take(&mut self.health) {
             // rustls queued its alert, if any: it goes out before the abort.
-            flush(conn, &mut lower, &mut self.write_unit);
+            flush(conn, &mut lower, &mut self.write_unit.0);
             if conn.wants_write() && !lower.wr.is_eof() {
                 self.health = Health::Failing(error);
             } else {
@@ -595,7 +596,7 @@ impl Engine {
         lower: &mut PBufRdWr<'_>,
         upper: &mut PBufRdWr<'_>,
     ) {
-        flush(conn, lower, &mut self.write_unit);
+        flush(conn, lower, &mut self.write_unit.0);
         let handshaking = conn.is_handshaking();
         if !handshaking && !self.closing && !lower.wr.is_eof() {
             // Only when rustls has written everything out, and no more than `lower.wr` takes, so
@@ -607,7 +608,7 @@ impl Engine {
                 // Writing to rustls's own buffer cannot fail; it may take less than all.
                 let len = conn.writer().write(data).unwrap_or(0);
                 upper.rd.consume(len);
-                flush(conn, lower, &mut self.write_unit);
+                flush(conn, lower, &mut self.write_unit.0);
                 if len == 0 {
                     break;
                 }
@@ -628,7 +629,7 @@ impl Engine {
                 upper.rd.consume_eof();
                 conn.send_close_notify();
                 self.closing = true;
-                flush(conn, lower, &mut self.write_unit);
+                flush(conn, lower, &mut self.write_unit.0);
             }
         }
         if self.closing && !conn.wants_write() {
@@ -650,9 +651,9 @@ enum Health {
 }
 
 /// Writes the records rustls has to `lower.wr`, as far as it has room.
-fn flush<D>(conn: &mut ConnectionCommon<D>, lower: &mut PBufRdWr<'_>, unit: &mut WriteUnit) {
+fn flush<D>(conn: &mut ConnectionCommon<D>, lower: &mut PBufRdWr<'_>, unit: &mut Unit) {
     while conn.wants_write() && !lower.wr.is_eof() {
-        let room = lower.wr.free_space().map_or(unit.0, |free| free.min(unit.0));
+        let room = unit.room(lower.wr.free_space());
         let Some(mut space) = lower.wr.try_space(room).filter(|space| !space.is_empty()) else {
             break;
         };
@@ -665,32 +666,6 @@ fn flush<D>(conn: &mut ConnectionCommon<D>, lower: &mut PBufRdWr<'_>, unit: &mut
         }
     }
 }
-
-/// How much room a write of records asks for: from [`FIRST_WRITE`] up to [`WRITE_CHUNK`],
-/// doubled after a write that filled it and halved after one that used less than a quarter, so
-/// that a connection that sends little keeps a small buffer and a bulk transfer writes whole
-/// records at once.
-#[derive(Clone, Copy, Debug)]
-struct WriteUnit(usize);
-
-impl WriteUnit {
-    fn fit(&mut self, len: usize, room: usize) {
-        if len == room && room == self.0 {
-            self.0 = (self.0 * 2).min(WRITE_CHUNK);
-        } else if len < self.0 / 4 {
-            self.0 = (self.0 / 2).max(FIRST_WRITE);
-        }
-    }
-}
-
-impl Default for WriteUnit {
-    fn default() -> Self {
-        WriteUnit(FIRST_WRITE)
-    }
-}
-
-/// The room the first write of records asks for, and the least it shrinks back to.
-const FIRST_WRITE: usize = 1024;
 
 /// Copies the plaintext rustls holds into `space`, as much as fits of its first chunk, and
 /// returns how many bytes it copied (0 when rustls holds none).
@@ -761,6 +736,16 @@ impl Records {
     /// Returns true if the bytes so far end inside a record.
     fn is_inside(&self) -> bool {
         self.header_len > 0 || self.body_left > 0
+    }
+}
+
+/// The room a write of records asks for: it grows up to [`WRITE_CHUNK`] while writes fill it.
+#[derive(Clone, Copy, Debug)]
+struct WriteUnit(Unit);
+
+impl Default for WriteUnit {
+    fn default() -> Self {
+        WriteUnit(Unit::new(WRITE_CHUNK))
     }
 }
 
