@@ -1,6 +1,7 @@
 //! A study of rustls's unbuffered API (0.23, `rustls::unbuffered`): does it end a connection
 //! soundly, through `PeerClosed` and `close_notify` to `Closed`, and does it save a copy against
-//! the buffered API that `TlsServer` and `TlsClient` use?
+//! the buffered API? (It does: `TlsServer` and `TlsClient` have run on it since; see
+//! `BENCHMARKS.md`.)
 //!
 //! Part one, always run (also under `cargo test --all-targets`): an `UnbufferedClientConnection`
 //! and an `UnbufferedServerConnection` joined in memory by two `Vec<u8>` wires run a whole

@@ -43,6 +43,7 @@ pub(crate) fn extend_unaliased(to: &mut Vec<u8>, from: &[u8]) {
 }
 
 /// A new `Vec` holding `from`, copied as [`copy_unaliased`] copies.
+#[cfg(feature = "websocket")]
 pub(crate) fn to_vec_unaliased(from: &[u8]) -> Vec<u8> {
     let mut to = Vec::with_capacity(from.len());
     extend_unaliased(&mut to, from);

@@ -94,9 +94,12 @@ fn data_flows_both_ways_and_push_flushes_a_record() {
 #[test]
 fn eight_mib_each_way_at_once_through_limited_links() {
     const SIZE: usize = 8 << 20;
-    for (net_limit, app_limit) in
-        [(None, None), (Some(20_000), Some(16_384)), (Some(700), Some(300))]
-    {
+    for (net_limit, app_limit) in [
+        (None, None),
+        (Some(20_000), Some(16_384)),
+        (Some(40_000), Some(300)),
+        (Some(700), Some(300)),
+    ] {
         let mut duo = Duo::localhost("", &[], &[]);
         for pair in [&mut duo.client_net, &mut duo.server_net] {
             pair.set_limits(net_limit, net_limit);
@@ -128,6 +131,51 @@ fn eight_mib_each_way_at_once_through_limited_links() {
         assert_eq!(duo.server_app.up.state(), PBufState::Closed);
         assert_eq!(duo.client_app.up.state(), PBufState::Closed);
     }
+}
+
+#[test]
+fn a_stage_whose_plaintext_waits_for_its_reader_still_sends() {
+    const SIZE: usize = 1 << 20;
+    let mut duo = Duo::localhost("1.3", &[], &[]);
+    duo.server_app.set_limits(Some(1000), Some(1000));
+    duo.handshake();
+    // The client sends whole records the server's application never reads: the server holds
+    // one record's plaintext and takes no more records, yet its own 1 MiB goes out.
+    duo.client_app.upper().wr.append(&vec![7; 100_000]);
+    let down = Pattern::new(3);
+    let mut server_out = down.clone();
+    let mut client_in = Checksum::default();
+    for _ in 0..1_000_000 {
+        let mut active = duo.step();
+        active |= server_out.write_to(&mut duo.server_app, SIZE);
+        active |= client_in.read_from(&mut duo.client_app);
+        if !active {
+            break;
+        }
+    }
+    assert_eq!((&duo.client_error, &duo.server_error), (&None, &None));
+    assert_eq!(client_in, down.checksum(SIZE));
+    assert_eq!(duo.server_app.upper().rd.len(), 1000);
+    // The rest is there for the reader, in order.
+    let mut received = Vec::new();
+    while duo.step() || !duo.server_app.upper().rd.is_empty() {
+        let mut end = duo.server_app.upper();
+        received.extend_from_slice(end.rd.data());
+        let len = end.rd.len();
+        end.rd.consume(len);
+    }
+    assert_eq!(received, vec![7; 100_000]);
+}
+
+#[test]
+fn a_record_larger_than_the_link_it_arrives_on_is_an_error_not_a_stall() {
+    let mut duo = Duo::localhost("1.3", &[], &[]);
+    duo.handshake();
+    duo.server_net.set_limits(Some(4096), Some(4096));
+    duo.client_app.upper().wr.append(&[1; 16_384]);
+    duo.settle();
+    assert_eq!(duo.server_error, Some(TlsError::RecordTooLarge { link: 4096 }));
+    assert_eq!(duo.server_app.up.state(), PBufState::Aborting);
 }
 
 #[test]

@@ -163,6 +163,28 @@ impl<'a, T> PBufRd<'a, T> {
         self.pb.rd == self.pb.wr
     }
 
+    /// Returns true if the buffer is bounded (a fixed capacity or a limit) and holds all it
+    /// may: the producer can add nothing until some is consumed.
+    ///
+    /// A consumer that needs a whole unit before it can consume any (a record, a frame) uses
+    /// this to tell "wait for more" from "more can never come": the unit is larger than the
+    /// link.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut p = pipebuf::PipeBuf::<u8, 4>::with_inline_storage();
+    /// p.wr().append(b"abc");
+    /// assert!(!p.rd().is_full());
+    /// p.wr().append(b"d");
+    /// assert!(p.rd().is_full());
+    /// assert!(!pipebuf::PipeBuf::<u8>::new().rd().is_full());
+    /// ```
+    #[must_use]
+    pub fn is_full(&self) -> bool {
+        self.pb.free_space() == Some(0)
+    }
+
     /// Takes a push indication: returns true, and clears it, if the producer asked for a flush.
     ///
     /// # Examples

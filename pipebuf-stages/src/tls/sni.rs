@@ -1,0 +1,217 @@
+//! The server name (SNI) a client asks for, read from its hello before rustls takes it: rustls
+//! 0.23 tells it on its buffered server connection but not on the unbuffered one.
+//!
+//! rustls checks the hello itself and fails the handshake on a malformed one; this reading only
+//! finds the name, as rustls does: the first `host_name` of the `server_name` extension, when it
+//! is a DNS name (an IP address or an invalid name counts as none), in lower case.
+
+use alloc::borrow::ToOwned as _;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use rustls::pki_types::ServerName;
+
+/// The server name of a client's hello, once it has arrived.
+#[derive(Clone, Debug, Default)]
+pub(super) enum ClientHelloName {
+    /// The hello has not arrived whole yet.
+    #[default]
+    Waiting,
+    /// The hello has arrived, with this name or none.
+    Seen(Option<String>),
+}
+
+impl ClientHelloName {
+    /// Looks for the hello at the start of `records`, the bytes from the client that rustls has
+    /// not taken yet, until it has arrived whole.
+    pub(super) fn look(&mut self, records: &[u8]) {
+        if matches!(self, ClientHelloName::Waiting) {
+            if let Some(name) = hello(records).map(|hello| server_name(&hello)) {
+                *self = ClientHelloName::Seen(name);
+            }
+        }
+    }
+
+    /// The name, once the hello has arrived with one.
+    pub(super) fn get(&self) -> Option<&str> {
+        match self {
+            ClientHelloName::Seen(name) => name.as_deref(),
+            ClientHelloName::Waiting => None,
+        }
+    }
+}
+
+/// The body of the hello the handshake records at the start of `records` carry: `None` while it
+/// has not arrived whole, empty if the records hold something else.
+fn hello(mut records: &[u8]) -> Option<Vec<u8>> {
+    let mut message = Vec::new();
+    loop {
+        let (&[kind, _, _, high, low], rest) = records.split_first_chunk::<5>()?;
+        if kind != HANDSHAKE_RECORD {
+            return Some(Vec::new());
+        }
+        let (fragment, rest) =
+            rest.split_at_checked(usize::from(u16::from_be_bytes([high, low])))?;
+        message.extend_from_slice(fragment);
+        records = rest;
+        if let Some((&[kind, a, b, c], body)) = message.split_first_chunk::<4>() {
+            let len = usize::from_be_bytes([0, 0, 0, 0, 0, a, b, c]);
+            if kind != CLIENT_HELLO || len > MAX_HELLO {
+                return Some(Vec::new());
+            }
+            if let Some(hello) = body.get(..len) {
+                return Some(hello.to_vec());
+            }
+        }
+    }
+}
+
+/// The server name in the body of a client hello (RFC 8446, section 4.1.2; RFC 6066, section 3).
+fn server_name(hello: &[u8]) -> Option<String> {
+    let mut hello = Reader(hello);
+    hello.take(2 + 32)?; // version, random
+    hello.vec8()?; // legacy session id
+    hello.vec16()?; // cipher suites
+    hello.vec8()?; // legacy compression methods
+    let mut extensions = Reader(hello.vec16()?);
+    while !extensions.0.is_empty() {
+        let kind = extensions.u16()?;
+        let body = extensions.vec16()?;
+        if kind == SERVER_NAME_EXTENSION {
+            let mut names = Reader(Reader(body).vec16()?);
+            if names.u8()? != HOST_NAME {
+                return None;
+            }
+            return match ServerName::try_from(names.vec16()?) {
+                Ok(ServerName::DnsName(name)) => {
+                    Some(name.to_lowercase_owned().as_ref().to_owned())
+                }
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
+/// Reads the big-endian, length-prefixed fields of a TLS message.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
+        let (field, rest) = self.0.split_at_checked(len)?;
+        self.0 = rest;
+        Some(field)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        let (&byte, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(byte)
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        let (&bytes, rest) = self.0.split_first_chunk::<2>()?;
+        self.0 = rest;
+        Some(u16::from_be_bytes(bytes))
+    }
+
+    fn vec8(&mut self) -> Option<&'a [u8]> {
+        let len = self.u8()?;
+        self.take(usize::from(len))
+    }
+
+    fn vec16(&mut self) -> Option<&'a [u8]> {
+        let len = self.u16()?;
+        self.take(usize::from(len))
+    }
+}
+
+/// The content type of handshake records.
+const HANDSHAKE_RECORD: u8 = 22;
+/// The handshake type of a client hello.
+const CLIENT_HELLO: u8 = 1;
+/// The longest hello looked at; rustls refuses longer handshake messages.
+const MAX_HELLO: usize = 0xffff;
+/// The extension that carries the server name.
+const SERVER_NAME_EXTENSION: u16 = 0;
+/// The kind of name in that extension that is a DNS name.
+const HOST_NAME: u8 = 0;
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use super::ClientHelloName;
+
+    /// A hello with the extensions given, in records of at most `fragment` bytes each.
+    fn records(extensions: &[u8], fragment: usize) -> Vec<u8> {
+        let mut body = vec![3, 3];
+        body.extend([7; 32]);
+        body.extend([0, 0, 2, 0x13, 0x01, 1, 0]);
+        body.extend(u16::try_from(extensions.len()).unwrap().to_be_bytes());
+        body.extend(extensions);
+        let mut message = vec![1, 0];
+        message.extend(u16::try_from(body.len()).unwrap().to_be_bytes());
+        message.extend(body);
+        message
+            .chunks(fragment)
+            .flat_map(|chunk| {
+                let mut record = vec![22, 3, 1];
+                record.extend(u16::try_from(chunk.len()).unwrap().to_be_bytes());
+                record.extend(chunk);
+                record
+            })
+            .collect()
+    }
+
+    fn server_name_extension(name: &[u8]) -> Vec<u8> {
+        let len = u16::try_from(name.len()).unwrap();
+        let mut extension = vec![0, 0];
+        extension.extend((len + 5).to_be_bytes());
+        extension.extend((len + 3).to_be_bytes());
+        extension.push(0);
+        extension.extend(len.to_be_bytes());
+        extension.extend(name);
+        extension
+    }
+
+    fn look(records: &[u8]) -> ClientHelloName {
+        let mut name = ClientHelloName::default();
+        name.look(records);
+        name
+    }
+
+    #[test]
+    fn the_name_is_found_in_lower_case_after_other_extensions_and_across_records() {
+        let extensions =
+            [&[0, 10, 0, 2, 0, 29][..], &server_name_extension(b"Example.COM")].concat();
+        for fragment in [1, 7, 50, 1000] {
+            let stream = records(&extensions, fragment);
+            for cut in 0..stream.len() {
+                assert!(matches!(look(&stream[..cut]), ClientHelloName::Waiting), "cut {cut}");
+            }
+            assert_eq!(look(&stream).get(), Some("example.com"));
+            let mut more = stream.clone();
+            more.extend([23, 3, 3, 0, 1, 0]);
+            assert_eq!(look(&more).get(), Some("example.com"));
+        }
+    }
+
+    #[test]
+    fn no_name_for_an_ip_address_an_invalid_name_no_extension_or_another_message() {
+        for extensions in
+            [server_name_extension(b"127.0.0.1"), server_name_extension(b"a..b"), vec![]]
+        {
+            let name = look(&records(&extensions, 1000));
+            assert!(matches!(name, ClientHelloName::Seen(None)));
+        }
+        assert!(matches!(look(&[23, 3, 3, 0, 0]), ClientHelloName::Seen(None)));
+        assert!(matches!(look(&[22, 3, 3, 0, 4, 2, 0, 0, 0]), ClientHelloName::Seen(None)));
+        // A truncated extension list inside a whole hello: no name, no panic.
+        let mut broken = records(&server_name_extension(b"example.com"), 1000);
+        let last = broken.len() - 3;
+        broken[last] = 0xff;
+        assert!(matches!(look(&broken), ClientHelloName::Seen(None)));
+    }
+}
