@@ -345,6 +345,10 @@ pub(crate) struct Core {
     pub(crate) writable: bool,
     /// Edge mode: `WouldBlock` clears the readiness flag until the next readiness event.
     edge: bool,
+    /// In edge mode, read until `WouldBlock` even after a short read: the readiness may carry an
+    /// end or an error that only a read finds. Otherwise a short read ends the readiness, since
+    /// it emptied the socket's queue and what arrives later raises a new event.
+    pub(crate) drain: bool,
     /// An abort reaches the peer as a reset, which tells it from a close: what the stream takes
     /// at once is written before it. Without one (a FIN, or a UNIX socket's end), the data is
     /// dropped instead, so that the peer never reads a whole stream that then merely ends.
@@ -391,6 +395,7 @@ impl Core {
             readable: !edge,
             writable: !edge,
             edge,
+            drain: false,
             write_before_abort: false,
             in_ended: false,
             out: Out::Open,
@@ -574,8 +579,15 @@ impl Core {
                 wr.commit(len);
                 self.bytes_in += len as u64;
                 self.read.fit(len, room);
+                // Saves the read that would only say `WouldBlock`, once per wake.
+                if self.edge && len < room && !self.drain {
+                    self.readable = false;
+                }
             }
-            Err(e) if e.kind() == ErrorKind::WouldBlock => self.readable = !self.edge,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                self.readable = !self.edge;
+                self.drain = false;
+            }
             Err(e) if is_reset(&e) => self.broken(upper),
             Err(source) => return Err(StreamError::Read { source }),
         }
@@ -604,5 +616,72 @@ fn retry_interrupted<R>(mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> 
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             result => return result,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{self, ErrorKind, Read, Write};
+
+    use pipebuf::PipeBufPair;
+
+    use super::Core;
+
+    /// A non-blocking stream that holds `queued` bytes, then says `WouldBlock`; counts reads.
+    struct Queue {
+        queued: usize,
+        reads: usize,
+    }
+
+    impl Read for Queue {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.reads += 1;
+            let len = self.queued.min(buf.len());
+            if len == 0 {
+                return Err(ErrorKind::WouldBlock.into());
+            }
+            self.queued -= len;
+            Ok(len)
+        }
+    }
+
+    impl Write for Queue {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Reads until the core stops; returns how many reads the stream saw.
+    fn reads_for(core: &mut Core, queued: usize) -> usize {
+        let mut stream = Queue { queued, reads: 0 };
+        let mut pair = PipeBufPair::new();
+        for _ in 0..100 {
+            core.transfer(&mut stream, &mut pair.lower()).expect("no error");
+        }
+        assert_eq!(pair.upper().rd.len(), queued);
+        stream.reads
+    }
+
+    #[test]
+    fn in_edge_mode_a_short_read_ends_plain_readiness_but_not_an_end_or_error() {
+        let mut core = Core::new(true);
+        core.readable = true;
+        assert_eq!(reads_for(&mut core, 10), 1);
+        assert!(!core.readable);
+        // Readiness that may carry an end is read until `WouldBlock`.
+        core.readable = true;
+        core.drain = true;
+        assert_eq!(reads_for(&mut core, 10), 2);
+        assert!(!core.readable && !core.drain);
+        // A full read leaves more to read: the next read goes on.
+        core.readable = true;
+        assert!(reads_for(&mut core, 5000) > 2);
+        // Not in edge mode, every call reads.
+        let mut level = Core::new(false);
+        assert_eq!(reads_for(&mut level, 10), 100);
     }
 }

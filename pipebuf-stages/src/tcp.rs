@@ -36,7 +36,11 @@ use crate::io::{Core, End, Out, StreamError, is_reset};
 /// new stage waits for its first event, so a connecting socket is not touched before it is
 /// writable, and then the stage checks that the connection came up. It keeps edge-triggered
 /// semantics: readiness reported by [`handle_event`](TcpLink::handle_event) (or
-/// [`set_ready`](TcpLink::set_ready)) is remembered until a read or write says `WouldBlock`.
+/// [`set_ready`](TcpLink::set_ready)) is remembered until a read or write says `WouldBlock`, or,
+/// after a plain readable event, until a read returns less than it asked for: that read emptied
+/// the socket's queue, and what arrives later raises a new event, so the read that would only
+/// say `WouldBlock` is saved. An event that reports an end or an error is read until the socket
+/// says so.
 ///
 /// **Interest.** [`interest`](TcpLink::interest) says which events the stage waits for, as of
 /// its last `process`: readable while `upper.wr` is open and has room, writable while there is
@@ -171,14 +175,18 @@ macro_rules! link_methods {
             /// Records the readiness that a mio event reports for the stream: readable (or read
             /// closed, or an error) and writable (or write closed, or an error).
             ///
-            /// Readiness is remembered until a read or a write says `WouldBlock`. Events for
-            /// other tokens MUST NOT be given.
+            /// Readiness is remembered until a read or a write says `WouldBlock` (or a short
+            /// read ends plain readable readiness, see the type's docs). Events for other tokens
+            /// MUST NOT be given.
             pub fn handle_event(&mut self, event: &Event) {
                 let error = event.is_error();
-                self.set_ready(
-                    event.is_readable() || event.is_read_closed() || error,
-                    event.is_writable() || event.is_write_closed() || error,
-                );
+                let ended = event.is_read_closed() || error;
+                let core = &mut self.link.core;
+                core.readable |= event.is_readable() || ended;
+                core.writable |= event.is_writable() || event.is_write_closed() || error;
+                // An end or an error is read until the stream says so; after plain readiness, a
+                // short read is enough.
+                core.drain |= ended;
             }
 
             /// Records readiness: each flag that is true marks that direction as ready until a
@@ -186,6 +194,8 @@ macro_rules! link_methods {
             pub fn set_ready(&mut self, readable: bool, writable: bool) {
                 self.link.core.readable |= readable;
                 self.link.core.writable |= writable;
+                // Readiness from elsewhere may carry an end: read until `WouldBlock`.
+                self.link.core.drain |= readable;
             }
 
             /// Returns the events the stage waits for, as of its last `process`, or `None` if
