@@ -90,10 +90,11 @@ pub enum Ended {
 
 /// What the server reports of each connection when it ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Report {
     /// The peer's address.
     pub peer: SocketAddr,
-    /// The bytes received from the peer and sent to it.
+    /// The bytes received from the peer and sent to it, `(in, out)`.
     pub bytes: (u64, u64),
     /// How long the connection lived.
     pub duration: Duration,
