@@ -7,9 +7,14 @@
 mod tls;
 
 use pipebuf::{PBufState, PipeBufPair, Stage, pipeline};
-use pipebuf_stages::{TlsClient, TlsClientPorts, TlsError, TlsServer};
-use rustls::{CipherSuite, ProtocolVersion};
-use tls::{APPLICATION_DATA, Duo, HANDSHAKE, records};
+use std::io::Write as _;
+use std::sync::Arc;
+
+use pipebuf_stages::{TlsClient, TlsClientPorts, TlsError, TlsServer, TlsServerPorts};
+use rustls::{CipherSuite, ClientConnection, ProtocolVersion, ServerConfig};
+use tls::{
+    APPLICATION_DATA, Duo, HANDSHAKE, certificate, client_config, records, server_config, versions,
+};
 
 #[test]
 fn handshake_negotiates_version_suite_sni_alpn_and_certificates() {
@@ -179,6 +184,66 @@ fn a_record_larger_than_the_link_it_arrives_on_is_an_error_not_a_stall() {
 }
 
 #[test]
+fn early_data_from_a_resuming_client_comes_up_first() {
+    let cert = certificate();
+    let mut config = Arc::unwrap_or_clone(server_config(&cert, versions("1.3"), &[]));
+    config.max_early_data_size = 1024;
+    let server_config = Arc::new(config);
+    let mut config = Arc::unwrap_or_clone(client_config(&[cert.cert.der()], versions("1.3"), &[]));
+    config.enable_early_data = true;
+    let client_config = Arc::new(config);
+
+    // The first connection leaves the client a ticket that allows early data.
+    let name = || "localhost".try_into().expect("a valid name");
+    let mut first = ClientConnection::new(client_config.clone(), name()).expect("a client");
+    let (_, app) = run_raw_client(&mut first, &server_config);
+    assert!(app.is_empty());
+
+    let mut second = ClientConnection::new(client_config, name()).expect("a client");
+    second.early_data().expect("early data is offered").write_all(b"early").expect("written");
+    second.writer().write_all(b" and late").expect("written");
+    let (server, app) = run_raw_client(&mut second, &server_config);
+    assert!(second.is_early_data_accepted());
+    assert!(!server.is_handshaking());
+    assert_eq!(app, b"early and late");
+}
+
+/// Runs rustls's own client against a `TlsServer` in memory until nothing moves; returns the
+/// server and the plaintext it wrote up.
+fn run_raw_client(
+    client: &mut ClientConnection,
+    config: &Arc<ServerConfig>,
+) -> (TlsServer, Vec<u8>) {
+    let mut server = TlsServer::new(config.clone()).expect("rustls accepts the config");
+    let (mut net, mut app) = (PipeBufPair::new(), PipeBufPair::new());
+    for _ in 0..100 {
+        let mut moved = false;
+        while client.wants_write() {
+            let mut to_server = net.upper();
+            moved |= client
+                .write_tls(&mut to_server.wr.space(65_536))
+                .map(|len| to_server.wr.commit(len))
+                .is_ok();
+        }
+        let ports = TlsServerPorts { lower: net.lower(), upper: app.lower() };
+        moved |= server.process(ports).expect("the server accepts the client");
+        let mut from_server = net.upper();
+        if !from_server.rd.is_empty() {
+            let len =
+                client.read_tls(&mut from_server.rd.data()).expect("rustls takes the records");
+            from_server.rd.consume(len);
+            client.process_new_packets().expect("the client accepts the server");
+            moved = true;
+        }
+        if !moved {
+            break;
+        }
+    }
+    let received = app.upper().rd.data().to_vec();
+    (server, received)
+}
+
+#[test]
 fn close_each_way_is_a_close_notify_and_arrives_as_a_close() {
     for version in ["1.3", "1.2"] {
         let mut duo = Duo::localhost(version, &[], &[]);
@@ -298,9 +363,8 @@ struct ServerSide {
 
 #[test]
 fn a_pipeline_reports_the_error_after_the_alert_and_aborts_both_ways() {
-    let mut side = ServerSide::new(
-        TlsServer::new(tls::server_config(&tls::certificate(), tls::versions(""), &[])).unwrap(),
-    );
+    let mut side =
+        ServerSide::new(TlsServer::new(server_config(&certificate(), versions(""), &[])).unwrap());
     side.net().wr.append(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
     let error = side.process().unwrap_err();
     let ServerSideError::Tls(TlsError::HandshakeFailed { source }) = &error else {

@@ -37,6 +37,7 @@ from `upper.rd` only once the handshake is complete; until then it waits there.
 | --- | --- |
 | handshake records, either way | `lower.rd` consumed, `lower.wr` written and pushed; `is_handshaking()` turns false at the end |
 | records from the peer | decrypted in place in `lower.rd` and consumed, the plaintext written to `upper.wr` |
+| early data (0-RTT), on a server whose config accepts it (`max_early_data_size`) | written to `upper.wr` before the rest, like any plaintext; it may be a replay, so accept it only where that is harmless |
 | push on `lower.rd` | push on `upper.wr`, once every record before it is decrypted and written up |
 | data on `upper.rd` | records on `lower.wr`, once the handshake is complete |
 | push on `upper.rd` | push on `lower.wr`, once everything before it is written as records |
