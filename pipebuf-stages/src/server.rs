@@ -90,7 +90,6 @@ pub enum Ended {
 
 /// What the server reports of each connection when it ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Report {
     /// The peer's address.
     pub peer: SocketAddr,
