@@ -9,9 +9,10 @@ use alloc::vec::Vec;
 /// 20 times slower when the destination lies a few bytes past the source modulo 4 KiB (measured
 /// in `pipebuf/BENCHMARKS.md`). Only then, the copy goes in pieces under glibc's threshold, which
 /// take its vector loop. The addresses only choose the way of copying, never what is copied.
+#[inline]
 pub(crate) fn copy_unaliased(to: &mut [u8], from: &[u8]) {
     let distance = to.as_ptr().addr().wrapping_sub(from.as_ptr().addr()) % ALIAS_PAGE;
-    if (1..ALIAS_NEAR).contains(&distance) && from.len() > ALIAS_PIECE {
+    if from.len() > ALIAS_PIECE && (1..ALIAS_NEAR).contains(&distance) {
         for (to, from) in to.chunks_mut(ALIAS_PIECE).zip(from.chunks(ALIAS_PIECE)) {
             to.copy_from_slice(from);
         }
@@ -40,14 +41,6 @@ pub(crate) fn extend_unaliased(to: &mut Vec<u8>, from: &[u8]) {
     } else {
         to.extend_from_slice(from);
     }
-}
-
-/// A new `Vec` holding `from`, copied as [`copy_unaliased`] copies.
-#[cfg(feature = "websocket")]
-pub(crate) fn to_vec_unaliased(from: &[u8]) -> Vec<u8> {
-    let mut to = Vec::with_capacity(from.len());
-    extend_unaliased(&mut to, from);
-    to
 }
 
 #[cfg(test)]

@@ -4,10 +4,11 @@
 #[path = "common/rng.rs"]
 mod rng;
 
-use pipebuf::{PBufState, PipeBufPair, Status, pipeline};
+use pipebuf::{PBufState, PipeBufPair, Stage, Status, pipeline};
 use pipebuf_stages::Echo;
 use pipebuf_stages::websocket::{
-    ClientRequest, Message, MessageKind, WebsocketClient, WebsocketServer,
+    ClientRequest, Message, MessageKind, Payload, WebsocketClient, WebsocketClientPorts,
+    WebsocketServer, WebsocketServerPorts,
 };
 use rng::XorShift;
 
@@ -82,6 +83,52 @@ fn every_size_echoes_and_the_close_handshake_completes() {
     assert_eq!(client.ws.peer_close().map(|c| c.code), Some(1000));
     assert_eq!(client.app().rd.state(), PBufState::Closing);
     assert!(client.wire().rd.is_eof() && server.wire().rd.is_eof());
+}
+
+#[test]
+fn runs_of_small_messages_pass_links_that_hold_a_few_at_a_time() {
+    // Lengths around the inline size (22), the largest 7-bit length (125) and past it, text and
+    // binary; a wire that takes 100 bytes at a time (frames cut) and a message link that takes
+    // 3 messages at a time (runs cut).
+    let messages: Vec<Message> = (0..400usize)
+        .map(|i| match i % 4 {
+            0 => Message::text(format!("message {i}")),
+            _ => {
+                Message::binary((0..i % 140).map(|j| (i + j).to_le_bytes()[0]).collect::<Vec<_>>())
+            }
+        })
+        .collect();
+    let request = ClientRequest::new("localhost", "/runs");
+    let mut client = WebsocketClient::new(request, XorShift(7));
+    let mut server = WebsocketServer::new();
+    let mut sent = PipeBufPair::<Message>::new();
+    let mut wire = PipeBufPair::new();
+    let mut received = PipeBufPair::<Message>::new();
+    let mut got = Vec::new();
+    let mut limited = false;
+    loop {
+        if !limited && client.is_open() && server.is_open() {
+            // After the handshake, which needs more room.
+            wire.down.set_limit(Some(100));
+            received.up.set_limit(Some(3));
+            sent.upper().wr.append(&messages);
+            limited = true;
+        }
+        let ports = WebsocketClientPorts { lower: wire.upper(), upper: sent.lower() };
+        let a = client.process(ports).unwrap();
+        let ports = WebsocketServerPorts { lower: wire.lower(), upper: received.lower() };
+        let b = server.process(ports).unwrap();
+        let mut app = received.upper();
+        let n = app.rd.len();
+        got.extend_from_slice(app.rd.data());
+        app.rd.consume(n);
+        if !a && !b && n == 0 && limited {
+            break;
+        }
+    }
+    assert_eq!(got.len(), messages.len());
+    assert_eq!(got, messages);
+    assert!(got.iter().all(|m| m.data.is_inline() == (m.data.len() <= Payload::INLINE)));
 }
 
 #[test]

@@ -143,9 +143,9 @@ fn to_theirs(message: &Message) -> tungstenite::Message {
         MessageKind::Text => {
             tungstenite::Message::text(message.as_text().expect("whole UTF-8").to_owned())
         }
-        MessageKind::Binary => tungstenite::Message::binary(message.data.clone()),
-        MessageKind::Ping => tungstenite::Message::Ping(message.data.clone().into()),
-        MessageKind::Pong => tungstenite::Message::Pong(message.data.clone().into()),
+        MessageKind::Binary => tungstenite::Message::binary(message.data.to_vec()),
+        MessageKind::Ping => tungstenite::Message::Ping(message.data.to_vec().into()),
+        MessageKind::Pong => tungstenite::Message::Pong(message.data.to_vec().into()),
     }
 }
 

@@ -2,15 +2,16 @@
 
 use super::error::ProtocolError;
 
-/// The longest header: 2 bytes, an 8-byte length and a 4-byte masking key.
-pub(crate) const MAX_HEADER: usize = 14;
-
 /// The longest payload of a control frame (section 5.5).
 pub(crate) const MAX_CONTROL: usize = 125;
 
 /// The 7-bit lengths that say a 16-bit or a 64-bit length follows.
 const LEN_16: u8 = 126;
 const LEN_64: u8 = 127;
+
+/// The first byte of an unfragmented text or binary frame: FIN, no reserved bit, the opcode.
+const FIN_TEXT: u8 = 0x81;
+const FIN_BINARY: u8 = 0x82;
 
 /// The frame opcodes RFC 6455 defines; every other value is reserved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +59,30 @@ pub(crate) struct Header {
 /// Every check that the first two bytes allow is made before the rest arrives, so a bad frame
 /// fails as early as possible. `masked` is whether frames from the peer must be masked (a
 /// server's peer) or must not be (a client's peer).
+#[inline]
 pub(crate) fn read_header(bytes: &[u8], masked: bool) -> Result<Option<Header>, ProtocolError> {
+    // Most frames are whole text or binary messages under 126 bytes, whose two first bytes
+    // settle every check at once: FIN set, no reserved bit, opcode 1 or 2, the mask bit as
+    // expected, a 7-bit length.
+    if let [first @ (FIN_TEXT | FIN_BINARY), second, ..] = *bytes {
+        let short_len = second & 0x7F;
+        if (second & 0x80 != 0) == masked && short_len < LEN_16 {
+            let opcode = if first == FIN_TEXT { Opcode::Text } else { Opcode::Binary };
+            let payload_len = u64::from(short_len);
+            if !masked {
+                return Ok(Some(Header { fin: true, opcode, mask: None, payload_len, len: 2 }));
+            }
+            if let Some(&[a, b, c, d]) = bytes.get(2..6) {
+                let mask = Some([a, b, c, d]);
+                return Ok(Some(Header { fin: true, opcode, mask, payload_len, len: 6 }));
+            }
+        }
+    }
+    read_any_header(bytes, masked)
+}
+
+/// Reads any frame header, as [`read_header`] does.
+fn read_any_header(bytes: &[u8], masked: bool) -> Result<Option<Header>, ProtocolError> {
     let [first, second, ..] = *bytes else {
         return Ok(None);
     };
@@ -115,9 +139,30 @@ pub(crate) fn read_header(bytes: &[u8], masked: bool) -> Result<Option<Header>, 
     Ok(Some(Header { fin, opcode, mask, payload_len, len }))
 }
 
-/// Writes a frame header with the shortest length encoding into `out`, and returns its length.
+/// The length of the header [`write_header`] writes for a payload of `payload_len` bytes.
+#[inline]
+pub(crate) const fn header_len(payload_len: usize, masked: bool) -> usize {
+    let len = if payload_len <= MAX_CONTROL {
+        2
+    } else if payload_len <= 0xFFFF {
+        4
+    } else {
+        10
+    };
+    if masked { len + 4 } else { len }
+}
+
+/// Writes a frame header with the shortest length encoding at the start of `out`, which MUST
+/// hold at least [`header_len`] bytes, and returns its length.
+///
+/// Every piece is written with a fixed length, so that no `memcpy` call is made for a header.
+#[inline(always)]
+#[expect(
+    clippy::inline_always,
+    reason = "called once per message; as a call it cost a third more than its body (callgrind)"
+)]
 pub(crate) fn write_header(
-    out: &mut [u8; MAX_HEADER],
+    out: &mut [u8],
     fin: bool,
     opcode: Opcode,
     mask: Option<[u8; 4]>,

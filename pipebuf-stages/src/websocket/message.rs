@@ -1,7 +1,6 @@
 //! The element type of a WebSocket stage's `upper` port: whole messages with their kind.
 
-use alloc::string::String;
-use alloc::vec::Vec;
+use super::Payload;
 
 /// What a [`Message`] is: text or binary data, or a ping or pong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,9 +43,11 @@ impl MessageKind {
 /// let hello = Message::text("hello");
 /// assert_eq!((hello.kind, hello.data.as_slice(), hello.more), (MessageKind::Text, &b"hello"[..], false));
 /// assert_eq!(hello.as_text(), Some("hello"));
+/// // A small payload is stored in the message itself, without an allocation.
+/// assert!(hello.data.is_inline());
 ///
 /// // A binary message sent as two frames.
-/// let first = Message::binary(vec![1, 2]).with_more(true);
+/// let first = Message::binary([1, 2]).with_more(true);
 /// let last = Message::binary(vec![3]);
 /// # let _ = (first, last);
 /// ```
@@ -54,41 +55,47 @@ impl MessageKind {
 pub struct Message {
     /// Text, binary, ping or pong.
     pub kind: MessageKind,
-    /// The payload, unmasked.
-    pub data: Vec<u8>,
+    /// The payload, unmasked: inline up to [`Payload::INLINE`] bytes, on the heap beyond.
+    pub data: Payload,
     /// Whether more pieces of the same message follow this one.
     pub more: bool,
 }
 
 impl Message {
     /// A whole text message.
+    ///
+    /// `text` is anything that is text and converts into a [`Payload`]: `&str` and `&String`
+    /// (copied; inline when short), or `String` (its storage taken over).
     #[must_use]
-    pub fn text(text: impl Into<String>) -> Self {
-        Self::new(MessageKind::Text, text.into().into_bytes())
+    pub fn text<T: AsRef<str> + Into<Payload>>(text: T) -> Self {
+        Self::new(MessageKind::Text, text)
     }
 
     /// A whole binary message.
+    ///
+    /// `data` is anything that converts into a [`Payload`]: a byte slice or array (copied;
+    /// inline when short), or a `Vec<u8>` (taken over without copying its bytes).
     #[must_use]
-    pub fn binary(data: impl Into<Vec<u8>>) -> Self {
-        Self::new(MessageKind::Binary, data.into())
+    pub fn binary(data: impl Into<Payload>) -> Self {
+        Self::new(MessageKind::Binary, data)
     }
 
     /// A ping with `data` (at most 125 bytes) as its payload.
     #[must_use]
-    pub fn ping(data: impl Into<Vec<u8>>) -> Self {
-        Self::new(MessageKind::Ping, data.into())
+    pub fn ping(data: impl Into<Payload>) -> Self {
+        Self::new(MessageKind::Ping, data)
     }
 
     /// A pong with `data` (at most 125 bytes) as its payload.
     #[must_use]
-    pub fn pong(data: impl Into<Vec<u8>>) -> Self {
-        Self::new(MessageKind::Pong, data.into())
+    pub fn pong(data: impl Into<Payload>) -> Self {
+        Self::new(MessageKind::Pong, data)
     }
 
     /// A whole message of `kind` with `data`.
     #[must_use]
-    pub const fn new(kind: MessageKind, data: Vec<u8>) -> Self {
-        Self { kind, data, more: false }
+    pub fn new(kind: MessageKind, data: impl Into<Payload>) -> Self {
+        Self { kind, data: data.into(), more: false }
     }
 
     /// The same message with `more` set: whether more pieces of it follow.

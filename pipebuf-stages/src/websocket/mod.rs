@@ -12,6 +12,11 @@
 //! ([`DEFAULT_MAX_MESSAGE`], or streaming mode, which hands messages on in pieces), 125 bytes for
 //! a control frame. Each stage's docs hold the table of how frames and pipe states map.
 //!
+//! A [`Message`]'s bytes are a [`Payload`]: up to [`Payload::INLINE`] (22) bytes are stored in
+//! the message itself, so that small messages cost no allocation on either side, and a
+//! `Message` is 32 bytes; longer payloads are one allocation of their size, and a `Vec<u8>`
+//! converts to a `Payload` and back without copying its bytes.
+//!
 //! The parts work on any piece of a frame as it arrives, without waiting for the whole frame or
 //! message:
 //!
@@ -86,6 +91,8 @@ pub use error::{ProtocolError, WebsocketError, close_code};
 mod frame;
 mod message;
 pub use message::{Message, MessageKind};
+mod payload;
+pub use payload::Payload;
 mod server;
 /// The crate whose `RngCore` trait gives [`WebsocketClient`] its masking keys, so that a generator of
 /// the same version is easy to name.

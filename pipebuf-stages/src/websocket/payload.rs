@@ -1,0 +1,697 @@
+//! The payload of a [`Message`](super::Message): small ones inline, large ones on the heap.
+//!
+//! A type of our own rather than `smallvec::SmallVec<[u8; N]>`: the stages need what only the
+//! representation gives (an inline payload copied and unmasked as one fixed-size block, a
+//! `Vec<u8>` taken over and given back without copying its bytes), without `unsafe`; it holds
+//! 22 bytes inline in 24 bytes, where `SmallVec`'s 24-byte form (feature `union`) holds 16; and
+//! a public field's type does not tie our semver to another crate's.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::borrow::{Borrow, BorrowMut};
+use core::fmt;
+use core::hash::{Hash, Hasher};
+use core::mem;
+use core::ops::{Deref, DerefMut};
+
+use super::mask::{copy_masked, extend_masked, mask_array};
+use crate::copy::{copy_unaliased, extend_unaliased};
+
+/// The bytes of a [`Message`](super::Message): up to [`Payload::INLINE`] bytes are stored in the
+/// value itself, longer payloads in one heap allocation of their exact size.
+///
+/// Most WebSocket messages are small (chat lines, game state, acknowledgments), and an
+/// allocation for each would cost more than the stages spend on the message itself. A
+/// `Payload` of at most [`INLINE`](Self::INLINE) bytes allocates nothing, and it is no larger
+/// than a `Vec<u8>` (24 bytes), so a [`Message`](super::Message) stays at 32 bytes in the
+/// buffers between the stages. A `Vec<u8>` converts into a `Payload` and back without copying
+/// its bytes (its allocation is shrunk to fit, as [`Vec::into_boxed_slice`] does).
+///
+/// It dereferences to `[u8]` (and mutably), so the slice methods work on it directly; it
+/// compares, hashes and prints as its bytes, whichever way they are stored. It is not a
+/// growable buffer: a heap payload keeps no spare capacity, so each
+/// [`extend_from_slice`](Self::extend_from_slice) on one reallocates; build a large payload
+/// piece by piece in a `Vec<u8>` and convert it at the end.
+///
+/// # Examples
+///
+/// ```
+/// use pipebuf_stages::websocket::Payload;
+///
+/// let mut small = Payload::from(&b"hello"[..]);
+/// assert!(small.is_inline());
+/// assert_eq!(small.len(), 5);
+/// assert_eq!(small, b"hello");
+///
+/// // Growing past the inline size moves the bytes to the heap.
+/// small.extend_from_slice(&[b'!'; Payload::INLINE]);
+/// assert!(!small.is_inline());
+/// assert_eq!(&small[..6], b"hello!");
+///
+/// // A `Vec<u8>` is taken over, and given back, without copying its bytes.
+/// let large = Payload::from(vec![7u8; 1000]);
+/// assert_eq!(large.into_vec(), vec![7u8; 1000]);
+/// ```
+#[derive(Clone)]
+pub struct Payload(Repr);
+
+/// How a [`Payload`] holds its bytes.
+#[derive(Clone)]
+enum Repr {
+    /// `bytes[..len]`; `len` is at most [`Payload::INLINE`]. The bytes past `len` mean nothing:
+    /// a fixed-size copy may have brought along whatever followed the payload (on the wire, the
+    /// next frame of the same connection), and they are never read as payload, compared,
+    /// hashed, printed or sent.
+    Inline { len: u8, bytes: [u8; Payload::INLINE] },
+    /// A boxed slice rather than a `Vec<u8>`: 16 bytes instead of 24 leave room for 22 inline
+    /// bytes in a 24-byte `Payload`.
+    Heap(Box<[u8]>),
+}
+
+impl Payload {
+    /// The longest payload stored inline, without an allocation: 22 bytes, which is what fits
+    /// beside the length and the tag in the 24 bytes of a `Vec<u8>`.
+    pub const INLINE: usize = 22;
+
+    /// An empty payload; it does not allocate.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let payload = pipebuf_stages::websocket::Payload::new();
+    /// assert!(payload.is_empty() && payload.is_inline());
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(Repr::Inline { len: 0, bytes: [0; Self::INLINE] })
+    }
+
+    /// Whether the bytes are stored inline, without an allocation of their own.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pipebuf_stages::websocket::Payload;
+    ///
+    /// assert!(Payload::from(&[1, 2, 3][..]).is_inline());
+    /// assert!(!Payload::from(vec![1, 2, 3]).is_inline());
+    /// ```
+    #[must_use]
+    pub const fn is_inline(&self) -> bool {
+        matches!(self.0, Repr::Inline { .. })
+    }
+
+    /// The bytes, as a slice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let payload = pipebuf_stages::websocket::Payload::from("hi");
+    /// assert_eq!(payload.as_slice(), b"hi");
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn as_slice(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Repr::Heap(heap) => heap,
+        }
+    }
+
+    /// The bytes, as a mutable slice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut payload = pipebuf_stages::websocket::Payload::from("hi");
+    /// payload.as_mut_slice().make_ascii_uppercase();
+    /// assert_eq!(payload, b"HI");
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        match &mut self.0 {
+            Repr::Inline { len, bytes } => bytes.get_mut(..usize::from(*len)).unwrap_or_default(),
+            Repr::Heap(heap) => heap,
+        }
+    }
+
+    /// Appends `data`, moving the bytes to the heap if they no longer fit inline.
+    ///
+    /// On the heap this reallocates (a heap payload keeps no spare capacity); to build a large
+    /// payload from many pieces, collect them in a `Vec<u8>` first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut payload = pipebuf_stages::websocket::Payload::new();
+    /// payload.extend_from_slice(b"frag");
+    /// payload.extend_from_slice(b"ment");
+    /// assert_eq!(payload, b"fragment");
+    /// ```
+    pub fn extend_from_slice(&mut self, data: &[u8]) {
+        if let Repr::Inline { len, bytes } = &mut self.0 {
+            let start = usize::from(*len);
+            if let Some(to) =
+                start.checked_add(data.len()).and_then(|end| bytes.get_mut(start..end))
+            {
+                to.copy_from_slice(data);
+                // At most `INLINE` (`get_mut` succeeded), so it fits in a `u8`.
+                *len = u8::try_from(start + data.len()).unwrap_or(*len);
+                return;
+            }
+        }
+        let mut vec = mem::take(self).into_vec();
+        vec.reserve_exact(data.len());
+        extend_unaliased(&mut vec, data);
+        *self = Self(Repr::Heap(vec.into_boxed_slice()));
+    }
+
+    /// Appends one byte, as [`extend_from_slice`](Self::extend_from_slice) does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut payload = pipebuf_stages::websocket::Payload::from("o");
+    /// payload.push(b'k');
+    /// assert_eq!(payload, b"ok");
+    /// ```
+    pub fn push(&mut self, byte: u8) {
+        self.extend_from_slice(&[byte]);
+    }
+
+    /// Removes every byte, and frees a heap payload's allocation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut payload = pipebuf_stages::websocket::Payload::from(vec![1, 2, 3]);
+    /// payload.clear();
+    /// assert!(payload.is_empty() && payload.is_inline());
+    /// ```
+    pub fn clear(&mut self) {
+        *self = Self::new();
+    }
+
+    /// Shortens it to `new_len` bytes; does nothing if it is not longer than that.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut payload = pipebuf_stages::websocket::Payload::from("hello");
+    /// payload.truncate(2);
+    /// assert_eq!(payload, b"he");
+    /// ```
+    pub fn truncate(&mut self, new_len: usize) {
+        match &mut self.0 {
+            Repr::Inline { len, .. } => {
+                if new_len < usize::from(*len) {
+                    // Less than the old length, which fits in a `u8`.
+                    *len = u8::try_from(new_len).unwrap_or(*len);
+                }
+            }
+            Repr::Heap(heap) if new_len < heap.len() => {
+                let mut vec = mem::take(heap).into_vec();
+                vec.truncate(new_len);
+                *self = Self::compact(vec);
+            }
+            Repr::Heap(_) => {}
+        }
+    }
+
+    /// The bytes as a `Vec<u8>`: the heap allocation itself if they are on the heap (no copy),
+    /// a new one otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pipebuf_stages::websocket::Payload;
+    ///
+    /// assert_eq!(Payload::from("abc").into_vec(), b"abc".to_vec());
+    /// ```
+    #[must_use]
+    pub fn into_vec(self) -> Vec<u8> {
+        match self.0 {
+            Repr::Inline { .. } => self.as_slice().to_vec(),
+            Repr::Heap(heap) => heap.into_vec(),
+        }
+    }
+
+    /// A payload holding the bytes of `vec`: inline (and `vec` freed) if they fit, otherwise
+    /// `vec`'s allocation, shrunk to fit.
+    pub(crate) fn compact(vec: Vec<u8>) -> Self {
+        if let Ok(len @ 0..=INLINE_U8) = u8::try_from(vec.len()) {
+            let mut bytes = [0; Self::INLINE];
+            bytes[..vec.len()].copy_from_slice(&vec);
+            return Self(Repr::Inline { len, bytes });
+        }
+        Self(Repr::Heap(vec.into_boxed_slice()))
+    }
+
+    /// A payload holding `from` unmasked with `key` from key position 0, in one pass over the
+    /// bytes.
+    #[inline]
+    pub(crate) fn from_masked(key: Option<[u8; 4]>, from: &[u8]) -> Self {
+        let n = from.len();
+        if let Ok(len @ 0..=INLINE_U8) = u8::try_from(n) {
+            let mut bytes = [0; Self::INLINE];
+            bytes[..n].copy_from_slice(from);
+            if let Some(key) = key {
+                mask_array(key, &mut bytes);
+            }
+            return Self(Repr::Inline { len, bytes });
+        }
+        Self::from_masked_on_heap(key, 0, from)
+    }
+
+    /// A payload holding `from` unmasked with `key` from key position `offset % 4`.
+    pub(crate) fn from_masked_at(key: Option<[u8; 4]>, offset: usize, from: &[u8]) -> Self {
+        if let Ok(len @ 0..=INLINE_U8) = u8::try_from(from.len()) {
+            let mut bytes = [0; Self::INLINE];
+            let to = &mut bytes[..from.len()];
+            match key {
+                Some(key) => copy_masked(key, offset, to, from),
+                None => to.copy_from_slice(from),
+            }
+            return Self(Repr::Inline { len, bytes });
+        }
+        Self::from_masked_on_heap(key, offset, from)
+    }
+
+    /// The heap case of [`from_masked`](Self::from_masked), out of line so that the inline case
+    /// stays a few instructions where it is inlined.
+    #[inline(never)]
+    fn from_masked_on_heap(key: Option<[u8; 4]>, offset: usize, from: &[u8]) -> Self {
+        let mut vec = Vec::with_capacity(from.len());
+        match key {
+            Some(key) => extend_masked(&mut vec, key, offset, from),
+            None => extend_unaliased(&mut vec, from),
+        }
+        Self(Repr::Heap(vec.into_boxed_slice()))
+    }
+
+    /// A payload holding the first `len` bytes of `from` unmasked with `key` from key position
+    /// 0, where `from` goes on past the payload (the rest of the wire buffer). While `from` has
+    /// [`INLINE`](Self::INLINE) bytes, a short payload is copied as a block of that fixed size,
+    /// without a `memcpy` call; the bytes past `len` mean nothing.
+    #[inline]
+    pub(crate) fn from_masked_prefix(key: Option<[u8; 4]>, from: &[u8], len: usize) -> Self {
+        if let (Ok(n @ 0..=INLINE_U8), Some(head)) = (u8::try_from(len), from.first_chunk()) {
+            let mut bytes = *head;
+            if let Some(key) = key {
+                mask_array(key, &mut bytes);
+            }
+            return Self(Repr::Inline { len: n, bytes });
+        }
+        Self::from_masked(key, &from[..len])
+    }
+
+    /// Writes the bytes masked with `key` (if any) from key position 0 at the start of `to`,
+    /// which MUST be at least as long. An inline payload is written as a block of
+    /// [`INLINE`](Self::INLINE) bytes when `to` has room for it, without a `memcpy` call: what
+    /// lands past the payload's length is free space for the caller to overwrite or leave.
+    #[inline]
+    pub(crate) fn write_masked(&self, key: Option<[u8; 4]>, to: &mut [u8]) {
+        if let (Repr::Inline { bytes, .. }, Some(head)) = (&self.0, to.first_chunk_mut()) {
+            *head = *bytes;
+            if let Some(key) = key {
+                mask_array(key, head);
+            }
+            return;
+        }
+        let from = self.as_slice();
+        let to = &mut to[..from.len()];
+        match key {
+            Some(key) => copy_masked(key, 0, to, from),
+            None => copy_unaliased(to, from),
+        }
+    }
+}
+
+impl Default for Payload {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Deref for Payload {
+    type Target = [u8];
+
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl DerefMut for Payload {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.as_mut_slice()
+    }
+}
+
+impl AsRef<[u8]> for Payload {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl AsMut<[u8]> for Payload {
+    fn as_mut(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
+impl Borrow<[u8]> for Payload {
+    fn borrow(&self) -> &[u8] {
+        self
+    }
+}
+
+impl BorrowMut<[u8]> for Payload {
+    fn borrow_mut(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
+impl From<Vec<u8>> for Payload {
+    /// Takes the vector's allocation over, whatever its length, without copying its bytes; the
+    /// allocation is shrunk to fit if it has spare capacity.
+    fn from(vec: Vec<u8>) -> Self {
+        Self(Repr::Heap(vec.into_boxed_slice()))
+    }
+}
+
+impl From<&[u8]> for Payload {
+    /// Copies the bytes: inline if they fit, otherwise into a new vector of their length.
+    #[inline]
+    fn from(data: &[u8]) -> Self {
+        Self::from_masked(None, data)
+    }
+}
+
+impl<const N: usize> From<&[u8; N]> for Payload {
+    fn from(data: &[u8; N]) -> Self {
+        Self::from(&data[..])
+    }
+}
+
+impl<const N: usize> From<[u8; N]> for Payload {
+    fn from(data: [u8; N]) -> Self {
+        Self::from(&data[..])
+    }
+}
+
+impl From<&str> for Payload {
+    fn from(text: &str) -> Self {
+        Self::from(text.as_bytes())
+    }
+}
+
+impl From<&String> for Payload {
+    fn from(text: &String) -> Self {
+        Self::from(text.as_bytes())
+    }
+}
+
+impl From<String> for Payload {
+    /// Takes the string's storage over, without copying, as [`From<Vec<u8>>`] does.
+    fn from(text: String) -> Self {
+        Self::from(text.into_bytes())
+    }
+}
+
+impl From<Payload> for Vec<u8> {
+    fn from(payload: Payload) -> Self {
+        payload.into_vec()
+    }
+}
+
+impl Extend<u8> for Payload {
+    fn extend<I: IntoIterator<Item = u8>>(&mut self, iter: I) {
+        // Collected first: a heap payload reallocates on each append.
+        let bytes: Vec<u8> = iter.into_iter().collect();
+        self.extend_from_slice(&bytes);
+    }
+}
+
+impl<'a> Extend<&'a u8> for Payload {
+    fn extend<I: IntoIterator<Item = &'a u8>>(&mut self, iter: I) {
+        self.extend(iter.into_iter().copied());
+    }
+}
+
+impl FromIterator<u8> for Payload {
+    fn from_iter<I: IntoIterator<Item = u8>>(iter: I) -> Self {
+        Self::compact(iter.into_iter().collect())
+    }
+}
+
+impl PartialEq for Payload {
+    /// Compares the bytes, whichever way each side stores them.
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Payload {}
+
+impl PartialEq<[u8]> for Payload {
+    fn eq(&self, other: &[u8]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl PartialEq<&[u8]> for Payload {
+    fn eq(&self, other: &&[u8]) -> bool {
+        self.as_slice() == *other
+    }
+}
+
+impl<const N: usize> PartialEq<[u8; N]> for Payload {
+    fn eq(&self, other: &[u8; N]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl<const N: usize> PartialEq<&[u8; N]> for Payload {
+    fn eq(&self, other: &&[u8; N]) -> bool {
+        self.as_slice() == *other
+    }
+}
+
+impl PartialEq<Vec<u8>> for Payload {
+    fn eq(&self, other: &Vec<u8>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl PartialEq<Payload> for Vec<u8> {
+    fn eq(&self, other: &Payload) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl PartialEq<Payload> for [u8] {
+    fn eq(&self, other: &Payload) -> bool {
+        self == other.as_slice()
+    }
+}
+
+impl PartialEq<Payload> for &[u8] {
+    fn eq(&self, other: &Payload) -> bool {
+        *self == other.as_slice()
+    }
+}
+
+impl Hash for Payload {
+    /// Hashes the bytes as `[u8]` does, so that a `Payload` and its slice hash alike (as
+    /// [`Borrow<[u8]>`] requires).
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+
+impl fmt::Debug for Payload {
+    /// Prints the bytes as a `Vec<u8>` prints, whichever way they are stored.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_slice(), f)
+    }
+}
+
+/// [`Payload::INLINE`] as the `u8` an inline payload keeps its length in.
+#[expect(clippy::cast_possible_truncation, reason = "22 fits in a `u8`")]
+const INLINE_U8: u8 = Payload::INLINE as u8;
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+    use core::hash::{Hash, Hasher};
+    use core::mem::size_of;
+
+    use super::Payload;
+
+    /// Bytes `0..n`, wrapping at 251.
+    fn bytes(n: usize) -> Vec<u8> {
+        (0..n).map(|i| u8::try_from(i % 251).expect("a byte")).collect()
+    }
+
+    /// What `value` feeds a hasher, byte for byte.
+    fn hashed<T: Hash + ?Sized>(value: &T) -> Vec<u8> {
+        struct Record(Vec<u8>);
+        impl Hasher for Record {
+            fn finish(&self) -> u64 {
+                0
+            }
+            fn write(&mut self, bytes: &[u8]) {
+                self.0.extend_from_slice(bytes);
+            }
+        }
+        let mut record = Record(Vec::new());
+        value.hash(&mut record);
+        record.0
+    }
+
+    #[test]
+    fn a_payload_is_as_large_as_a_vec_and_a_message_as_before() {
+        assert_eq!(size_of::<Payload>(), size_of::<Vec<u8>>());
+        assert_eq!(size_of::<super::super::Message>(), 32);
+    }
+
+    #[test]
+    fn slices_up_to_the_inline_size_stay_inline_and_longer_ones_go_to_the_heap() {
+        for n in 0..=Payload::INLINE {
+            let payload = Payload::from(&bytes(n)[..]);
+            assert!(payload.is_inline(), "{n} bytes");
+            assert_eq!(payload.as_slice(), &bytes(n)[..]);
+            assert_eq!(payload.len(), n);
+        }
+        for n in [Payload::INLINE + 1, 64, 1000] {
+            let payload = Payload::from(&bytes(n)[..]);
+            assert!(!payload.is_inline(), "{n} bytes");
+            assert_eq!(payload.as_slice(), &bytes(n)[..]);
+        }
+    }
+
+    #[test]
+    fn a_vec_is_kept_as_it_is_whatever_its_length() {
+        let vec = vec![1, 2, 3];
+        let at = vec.as_ptr();
+        let payload = Payload::from(vec);
+        assert!(!payload.is_inline());
+        let back = payload.into_vec();
+        assert_eq!((back.as_ptr(), back), (at, vec![1, 2, 3]));
+    }
+
+    #[test]
+    fn growing_across_the_inline_size_keeps_every_byte() {
+        let all = bytes(200);
+        for step in [1, 3, 7, 29, 30, 31, 64] {
+            let mut payload = Payload::new();
+            let mut at = 0;
+            while at < all.len() {
+                let end = (at + step).min(all.len());
+                payload.extend_from_slice(&all[at..end]);
+                at = end;
+                assert_eq!(payload.is_inline(), at <= Payload::INLINE, "step {step} at {at}");
+                assert_eq!(payload.as_slice(), &all[..at], "step {step} at {at}");
+            }
+        }
+        let mut payload = Payload::from(&all[..Payload::INLINE]);
+        payload.push(9);
+        assert!(!payload.is_inline());
+        assert_eq!(payload.len(), Payload::INLINE + 1);
+        assert_eq!(payload[Payload::INLINE], 9);
+        // Cut back under the inline size, the bytes come back inline.
+        payload.truncate(3);
+        assert!(payload.is_inline());
+        assert_eq!(payload, &all[..3]);
+    }
+
+    #[test]
+    fn large_appends_go_straight_to_the_heap() {
+        let mut payload = Payload::from("ab");
+        payload.extend_from_slice(&bytes(5000));
+        assert_eq!(&payload[..2], b"ab");
+        assert_eq!(&payload[2..], &bytes(5000)[..]);
+    }
+
+    #[test]
+    fn equal_bytes_are_equal_in_either_representation() {
+        for n in [0, 5, Payload::INLINE] {
+            let inline = Payload::from(&bytes(n)[..]);
+            let heap = Payload::from(bytes(n));
+            assert!(inline.is_inline() && !heap.is_inline());
+            assert_eq!(inline, heap);
+            assert_eq!(hashed(&inline), hashed(&heap));
+            assert_eq!(hashed(&inline), hashed(&bytes(n)[..]));
+            assert_eq!(alloc::format!("{inline:?}"), alloc::format!("{:?}", bytes(n)));
+            assert_eq!(alloc::format!("{heap:?}"), alloc::format!("{inline:?}"));
+        }
+        assert_ne!(Payload::from("ab"), Payload::from(b"abc".to_vec()));
+        assert_eq!(Payload::from("abc"), b"abc");
+        assert_eq!(Payload::from("abc"), &b"abc"[..]);
+        assert_eq!(Payload::from("abc"), b"abc".to_vec());
+        assert_eq!(b"abc".to_vec(), Payload::from("abc"));
+    }
+
+    #[test]
+    fn inline_bytes_past_the_length_do_not_count() {
+        let mut long = Payload::from("abcdef");
+        long.truncate(3);
+        assert_eq!(long, Payload::from("abc"));
+        long.truncate(10);
+        assert_eq!(long, b"abc");
+        long.clear();
+        assert!(long.is_empty() && long.is_inline());
+        long.extend_from_slice(b"xy");
+        assert_eq!(long, b"xy");
+    }
+
+    #[test]
+    fn masked_copies_unmask_at_every_offset_and_length() {
+        let key = [0x37, 0xfa, 0x21, 0x3d];
+        let plain = bytes(700);
+        for len in [0, 1, 3, 4, 7, 8, 15, 16, 30, 31, 64, 65, 300, 700] {
+            for offset in 0..4 {
+                // Byte `i` of the piece meets key byte `(offset + i) % 4` (RFC 6455, 5.3).
+                let masked: Vec<u8> = plain[..len]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| b ^ key[(offset + i) % 4])
+                    .collect();
+                if offset == 0 {
+                    let payload = Payload::from_masked(Some(key), &masked);
+                    assert_eq!(payload.as_slice(), &plain[..len], "{len} bytes");
+                }
+                let at = Payload::from_masked_at(Some(key), offset, &masked);
+                assert_eq!(at.as_slice(), &plain[..len], "{len} bytes at {offset}, at once");
+                let mut two = plain[..len / 2].to_vec();
+                super::extend_masked(&mut two, key, offset + len / 2, &masked[len / 2..]);
+                assert_eq!(two, &plain[..len], "{len} bytes at {offset}, in two");
+            }
+        }
+    }
+
+    #[test]
+    fn conversions_keep_the_bytes() {
+        assert_eq!(Payload::from([1u8, 2]), [1, 2]);
+        assert_eq!(Payload::from(&[1u8, 2]), [1, 2]);
+        assert_eq!(Payload::from(alloc::string::String::from("s")), b"s");
+        assert_eq!(Vec::from(Payload::from("s")), b"s".to_vec());
+        assert_eq!((0..40u8).collect::<Payload>().as_slice(), &(0..40u8).collect::<Vec<_>>()[..]);
+        let mut payload = Payload::default();
+        payload.extend(&[1u8, 2]);
+        assert_eq!(payload, [1, 2]);
+        let spare = Vec::with_capacity(100);
+        let mut spare: Vec<u8> = spare;
+        spare.extend_from_slice(b"abc");
+        let payload = Payload::from(spare);
+        assert_eq!((payload.is_inline(), payload.as_slice()), (false, &b"abc"[..]));
+        assert_eq!(Payload::compact(b"abc".to_vec()), b"abc");
+        assert!(Payload::compact(b"abc".to_vec()).is_inline());
+        assert!(!Payload::compact(bytes(Payload::INLINE + 1)).is_inline());
+    }
+}
