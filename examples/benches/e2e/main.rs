@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo bench -p pipebuf-examples --bench e2e                 # the whole report, about 2.5 minutes
 //! cargo bench -p pipebuf-examples --bench e2e -- --secs 5 --rounds 5 --idle 2000 --window 16
+//! cargo bench -p pipebuf-examples --bench e2e -- --sizes 16     # only the 16-byte rows
 //! ```
 //!
 //! Each server runs in its own child process pinned to core 0 (`taskset -c 0`); this process,
@@ -71,11 +72,20 @@ struct Args {
     window: u64,
     /// Runs of each row per server; the median is reported.
     rounds: usize,
+    /// The message sizes of the rows (`--sizes 16`: only the 16-byte rows, to profile them).
+    sizes: Vec<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args =
-        Args { bench: false, server: None, secs: 3.0, idle: 1000, window: 16, rounds: 3 };
+    let mut args = Args {
+        bench: false,
+        server: None,
+        secs: 3.0,
+        idle: 1000,
+        window: 16,
+        rounds: 3,
+        sizes: vec![16, 16 * 1024],
+    };
     let (mut kind, mut cert, mut key) = (None, None, None);
     let mut it = env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -92,6 +102,11 @@ fn parse_args() -> Result<Args, String> {
             "--idle" => args.idle = value()?.parse().map_err(|e| format!("--idle: {e}"))?,
             "--window" => args.window = value()?.parse().map_err(|e| format!("--window: {e}"))?,
             "--rounds" => args.rounds = value()?.parse().map_err(|e| format!("--rounds: {e}"))?,
+            "--sizes" => {
+                let list = value()?;
+                let sizes = list.split(',').map(str::parse).collect::<Result<Vec<_>, _>>();
+                args.sizes = sizes.map_err(|e| format!("--sizes: {e}"))?;
+            }
             // What cargo's test and bench harnesses take (`--nocapture`, a filter) means
             // nothing here; said, not silently dropped.
             other => eprintln!("e2e: ignoring the argument {other}"),
@@ -99,6 +114,9 @@ fn parse_args() -> Result<Args, String> {
     }
     if args.rounds == 0 {
         return Err("--rounds must be at least 1".to_owned());
+    }
+    if args.sizes.is_empty() || args.sizes.iter().any(|&size| size < client::HEADER) {
+        return Err(format!("--sizes: each at least {} bytes", client::HEADER));
     }
     if let Some(kind) = kind {
         args.server = Some((kind, cert.ok_or("--server needs --cert")?, key.ok_or("--key")?));
@@ -144,8 +162,9 @@ fn bench(args: &Args, dir: &Path) -> Result<bool, BoxError> {
     } else {
         (Duration::from_millis(100), Duration::from_millis(300), 20, Duration::from_millis(100), 1)
     };
-    let loads: Vec<Load> = [(1, 16), (1, 16 * 1024), (100, 16), (100, 16 * 1024)]
+    let loads: Vec<Load> = [1, 100]
         .into_iter()
+        .flat_map(|conns| args.sizes.iter().map(move |&size| (conns, size)))
         .map(|(conns, size)| Load { conns, size, window: args.window, warmup, measure })
         .collect();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
