@@ -244,6 +244,30 @@ fn run_raw_client(
 }
 
 #[test]
+fn the_server_name_comes_from_a_hello_in_many_records_that_arrive_in_pieces() {
+    let cert = certificate();
+    let server = TlsServer::new(server_config(&cert, versions("1.3"), &[])).expect("a server");
+    let mut config = Arc::unwrap_or_clone(client_config(&[cert.cert.der()], versions("1.3"), &[]));
+    // 64-byte records: the hello takes several, and rustls joins them in place as they come.
+    config.max_fragment_size = Some(64);
+    let name = "localhost".try_into().expect("a valid name");
+    let client = TlsClient::new(Arc::new(config), name).expect("a client");
+    let mut duo = Duo::new(client, server);
+    duo.wire = false;
+    for _ in 0..10_000 {
+        let active = duo.step();
+        let moved = duo.client_net.lower().rd.forward_prefix(duo.server_net.upper().wr, 50);
+        duo.server_net.upper().rd.forward(duo.client_net.lower().wr);
+        if !active && moved == 0 && !duo.server.is_handshaking() {
+            break;
+        }
+    }
+    assert_eq!((&duo.client_error, &duo.server_error), (&None, &None));
+    assert!(!duo.client.is_handshaking() && !duo.server.is_handshaking());
+    assert_eq!(duo.server.server_name(), Some("localhost"));
+}
+
+#[test]
 fn close_each_way_is_a_close_notify_and_arrives_as_a_close() {
     for version in ["1.3", "1.2"] {
         let mut duo = Duo::localhost(version, &[], &[]);

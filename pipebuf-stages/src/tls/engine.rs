@@ -155,10 +155,14 @@ impl Engine {
         lower: &mut PBufRdWr<'_>,
         upper: &mut PBufRdWr<'_>,
     ) -> Result<(), TlsError> {
-        self.records.write_to(&mut lower.wr);
+        // What waits for an output that has ended can never go out.
+        if lower.wr.is_eof() {
+            self.records.clear();
+        }
         if upper.wr.is_eof() {
             self.plaintext.clear();
         }
+        self.records.write_to(&mut lower.wr);
         self.plaintext.write_to(&mut upper.wr);
         let mut no_records = [];
         loop {

@@ -12,21 +12,38 @@ use alloc::vec::Vec;
 use rustls::pki_types::ServerName;
 
 /// The server name of a client's hello, once it has arrived.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(super) enum ClientHelloName {
     /// The hello has not arrived whole yet.
-    #[default]
-    Waiting,
+    Waiting(Partial),
     /// The hello has arrived, with this name or none.
     Seen(Option<String>),
 }
 
+/// The records of the hello read so far.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Partial {
+    /// How many bytes of records have been read. rustls discards none of them before the whole
+    /// hello has arrived, so this stays an offset into what it has not taken.
+    read: usize,
+    /// Their fragments, joined: the start of the handshake message. They are kept, because
+    /// rustls may move the fragments it has seen to join them in place.
+    message: Vec<u8>,
+}
+
+impl Default for ClientHelloName {
+    fn default() -> Self {
+        ClientHelloName::Waiting(Partial::default())
+    }
+}
+
 impl ClientHelloName {
-    /// Looks for the hello at the start of `records`, the bytes from the client that rustls has
-    /// not taken yet, until it has arrived whole.
+    /// Reads the hello's records that have arrived whole in `records`, the bytes from the
+    /// client that rustls has not taken yet; called before rustls sees them, until the hello
+    /// is whole.
     pub(super) fn look(&mut self, records: &[u8]) {
-        if matches!(self, ClientHelloName::Waiting) {
-            if let Some(name) = hello(records).map(|hello| server_name(&hello)) {
+        if let ClientHelloName::Waiting(partial) = self {
+            if let Some(name) = partial.read_from(records) {
                 *self = ClientHelloName::Seen(name);
             }
         }
@@ -36,31 +53,34 @@ impl ClientHelloName {
     pub(super) fn get(&self) -> Option<&str> {
         match self {
             ClientHelloName::Seen(name) => name.as_deref(),
-            ClientHelloName::Waiting => None,
+            ClientHelloName::Waiting(_) => None,
         }
     }
 }
 
-/// The body of the hello the handshake records at the start of `records` carry: `None` while it
-/// has not arrived whole, empty if the records hold something else.
-fn hello(mut records: &[u8]) -> Option<Vec<u8>> {
-    let mut message = Vec::new();
-    loop {
-        let (&[kind, _, _, high, low], rest) = records.split_first_chunk::<5>()?;
-        if kind != HANDSHAKE_RECORD {
-            return Some(Vec::new());
-        }
-        let (fragment, rest) =
-            rest.split_at_checked(usize::from(u16::from_be_bytes([high, low])))?;
-        message.extend_from_slice(fragment);
-        records = rest;
-        if let Some((&[kind, a, b, c], body)) = message.split_first_chunk::<4>() {
-            let len = usize::from_be_bytes([0, 0, 0, 0, 0, a, b, c]);
-            if kind != CLIENT_HELLO || len > MAX_HELLO {
-                return Some(Vec::new());
+impl Partial {
+    /// Reads the whole records after those read before; returns the name (or `None` for none)
+    /// once the hello is whole or the records hold something else, `None` while more must come.
+    fn read_from(&mut self, records: &[u8]) -> Option<Option<String>> {
+        let mut rest = records.get(self.read..)?;
+        loop {
+            let (&[kind, _, _, high, low], after) = rest.split_first_chunk::<5>()?;
+            if kind != HANDSHAKE_RECORD {
+                return Some(None);
             }
-            if let Some(hello) = body.get(..len) {
-                return Some(hello.to_vec());
+            let len = usize::from(u16::from_be_bytes([high, low]));
+            let (fragment, after) = after.split_at_checked(len)?;
+            self.message.extend_from_slice(fragment);
+            self.read += RECORD_HEADER + len;
+            rest = after;
+            if let Some((&[kind, a, b, c], body)) = self.message.split_first_chunk::<4>() {
+                let len = usize::from_be_bytes([0, 0, 0, 0, 0, a, b, c]);
+                if kind != CLIENT_HELLO || len > MAX_HELLO {
+                    return Some(None);
+                }
+                if let Some(hello) = body.get(..len) {
+                    return Some(server_name(hello));
+                }
             }
         }
     }
@@ -126,6 +146,8 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The length of a record's header: content type, version, length.
+const RECORD_HEADER: usize = 5;
 /// The content type of handshake records.
 const HANDSHAKE_RECORD: u8 = 22;
 /// The handshake type of a client hello.
@@ -189,13 +211,31 @@ mod tests {
         for fragment in [1, 7, 50, 1000] {
             let stream = records(&extensions, fragment);
             for cut in 0..stream.len() {
-                assert!(matches!(look(&stream[..cut]), ClientHelloName::Waiting), "cut {cut}");
+                assert!(matches!(look(&stream[..cut]), ClientHelloName::Waiting(_)), "cut {cut}");
             }
             assert_eq!(look(&stream).get(), Some("example.com"));
             let mut more = stream.clone();
             more.extend([23, 3, 3, 0, 1, 0]);
             assert_eq!(look(&more).get(), Some("example.com"));
         }
+    }
+
+    #[test]
+    fn records_read_before_may_change_after_reading_as_rustls_joins_them_in_place() {
+        let stream = records(&server_name_extension(b"example.com"), 7);
+        let mut name = ClientHelloName::default();
+        let mut seen = vec![0; stream.len()];
+        let mut arrived = 0;
+        for end in (0..=stream.len()).step_by(11).chain([stream.len()]) {
+            seen[arrived..end].copy_from_slice(&stream[arrived..end]);
+            arrived = end;
+            name.look(&seen[..end]);
+            // What was read may be moved about before the next look.
+            if let ClientHelloName::Waiting(partial) = &name {
+                seen[..partial.read].fill(0xaa);
+            }
+        }
+        assert_eq!(name.get(), Some("example.com"));
     }
 
     #[test]
