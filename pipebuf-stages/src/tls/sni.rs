@@ -43,8 +43,8 @@ impl ClientHelloName {
     /// is whole.
     pub(super) fn look(&mut self, records: &[u8]) {
         if let ClientHelloName::Waiting(partial) = self {
-            if let Some(name) = partial.read_from(records) {
-                *self = ClientHelloName::Seen(name);
+            if let Some(seen) = partial.read_from(records) {
+                *self = seen;
             }
         }
     }
@@ -59,14 +59,14 @@ impl ClientHelloName {
 }
 
 impl Partial {
-    /// Reads the whole records after those read before; returns the name (or `None` for none)
-    /// once the hello is whole or the records hold something else, `None` while more must come.
-    fn read_from(&mut self, records: &[u8]) -> Option<Option<String>> {
+    /// Reads the whole records after those read before; returns what was seen once the hello is
+    /// whole or the records hold something else, `None` while more must come.
+    fn read_from(&mut self, records: &[u8]) -> Option<ClientHelloName> {
         let mut rest = records.get(self.read..)?;
         loop {
             let (&[kind, _, _, high, low], after) = rest.split_first_chunk::<5>()?;
             if kind != HANDSHAKE_RECORD {
-                return Some(None);
+                return Some(ClientHelloName::Seen(None));
             }
             let len = usize::from(u16::from_be_bytes([high, low]));
             let (fragment, after) = after.split_at_checked(len)?;
@@ -76,10 +76,10 @@ impl Partial {
             if let Some((&[kind, a, b, c], body)) = self.message.split_first_chunk::<4>() {
                 let len = usize::from_be_bytes([0, 0, 0, 0, 0, a, b, c]);
                 if kind != CLIENT_HELLO || len > MAX_HELLO {
-                    return Some(None);
+                    return Some(ClientHelloName::Seen(None));
                 }
                 if let Some(hello) = body.get(..len) {
-                    return Some(server_name(hello));
+                    return Some(ClientHelloName::Seen(server_name(hello)));
                 }
             }
         }
