@@ -166,8 +166,8 @@
 //!
 //! # `no_std`
 //!
-//! The crate is always `no_std`, and needs `alloc`: messages are `Vec<u8>` (a WebSocket
-//! payload of more than 22 bytes is on the heap, too). Turn off default features to use it
+//! The crate is always `no_std`, and needs `alloc`: the line and frame stages' messages are
+//! `Vec<u8>`, and a WebSocket payload of more than 22 bytes is on the heap. Turn off default features to use it
 //! without `std`.
 //!
 //! # Foot-guns

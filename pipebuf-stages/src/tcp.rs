@@ -36,11 +36,11 @@ use crate::io::{Core, End, Out, StreamError, is_reset};
 /// new stage waits for its first event, so a connecting socket is not touched before it is
 /// writable, and then the stage checks that the connection came up. It keeps edge-triggered
 /// semantics: readiness reported by [`handle_event`](TcpLink::handle_event) (or
-/// [`set_ready`](TcpLink::set_ready)) is remembered until a read or write says `WouldBlock`, or,
-/// after a plain readable event, until a read returns less than it asked for: that read emptied
-/// the socket's queue, and what arrives later raises a new event, so the read that would only
-/// say `WouldBlock` is saved. An event that reports an end or an error is read until the socket
-/// says so.
+/// [`set_ready`](TcpLink::set_ready)) is remembered until a read or write says `WouldBlock`. On
+/// Linux and Android (epoll), after a plain readable event, it also ends when a read returns less
+/// than it asked for: that read emptied the socket's queue, and what arrives later raises a new
+/// event, so the read that would only say `WouldBlock` is saved. An event that reports an end or
+/// an error is read until the socket says so.
 ///
 /// **Interest.** [`interest`](TcpLink::interest) says which events the stage waits for, as of
 /// its last `process`: readable while `upper.wr` is open and has room, writable while there is

@@ -268,6 +268,22 @@ fn the_server_name_comes_from_a_hello_in_many_records_that_arrive_in_pieces() {
 }
 
 #[test]
+fn a_close_with_little_room_left_in_the_link_still_sends_close_notify() {
+    let mut duo = Duo::localhost("1.3", &[], &[]);
+    duo.handshake();
+    duo.client_net.set_limits(Some(1000), Some(1000));
+    // 971 bytes make a 993-byte record (22 bytes of TLS 1.3 overhead): 7 bytes of room are left
+    // when the close comes, too few for the alert, which must wait, not be skipped.
+    duo.client_app.upper().wr.append(&[3; 971]);
+    duo.client_app.upper().wr.close();
+    duo.settle();
+    assert_eq!((&duo.client_error, &duo.server_error), (&None, &None));
+    assert!(duo.server.has_received_close_notify());
+    assert_eq!(duo.server_app.upper().rd.len(), 971);
+    assert_eq!(duo.server_app.up.state(), PBufState::Closing);
+}
+
+#[test]
 fn close_each_way_is_a_close_notify_and_arrives_as_a_close() {
     for version in ["1.3", "1.2"] {
         let mut duo = Duo::localhost(version, &[], &[]);

@@ -269,11 +269,13 @@ impl Engine {
         }
         if self.records.is_empty() {
             if let Some(space) = lower_wr.try_space(required_size) {
+                // invariant: the room is what rustls asked for, so it encodes (0 never happens).
                 let len = encode.encode(space).unwrap_or(0);
                 lower_wr.commit(len);
                 return;
             }
         }
+        // invariant: as above.
         let used = encode.encode(self.records.room(required_size)).unwrap_or(0);
         self.records.truncate_room(required_size, used);
     }
@@ -307,8 +309,10 @@ impl Engine {
         if upper_rd.is_empty() && upper_rd.has_pending_eof() && !upper_rd.is_aborted() {
             upper_rd.consume_eof();
             self.closing = true;
-            // Without room, rustls keeps the alert queued and hands it out as a record to encode.
-            write_records(lower_wr, CLOSE_NOTIFY_ROOM, |out| traffic.queue_close_notify(out))?;
+            // rustls queues the alert before it looks at the room it is given: given none, it
+            // hands the alert out next as a record to encode, which `encode` writes or keeps
+            // whatever room `lower.wr` has.
+            let _needs_room = traffic.queue_close_notify(&mut []);
         }
         Ok(())
     }
@@ -461,6 +465,3 @@ const MAX_FRAGMENT: usize = 16384;
 /// The most a record adds to its plaintext with the suites rustls offers: header (5), explicit
 /// nonce (8, TLS 1.2 AES-GCM) and tag (16). rustls says so when it needs more.
 const RECORD_OVERHEAD: usize = 5 + 8 + 16;
-
-/// Room for an encrypted `close_notify` alert.
-const CLOSE_NOTIFY_ROOM: usize = RECORD_OVERHEAD + 2 + 1;

@@ -27,8 +27,9 @@ data to send, `wr` the decrypted data going up). The transport stage's `upper` p
 `lower`, so a straight chain `tcp, tls, app` works.
 
 The stage drives a rustls unbuffered connection: rustls decrypts the records in place in
-`lower.rd` (no copy of the ciphertext), the stage copies each record's plaintext into `upper.wr`,
-and rustls encrypts the plaintext from `upper.rd` straight into `lower.wr`. Plaintext is taken
+`lower.rd` (the ciphertext is not copied), copies each record's plaintext out (into a `Vec` of
+its own, in rustls 0.23), and the stage copies that into `upper.wr`; rustls encrypts the
+plaintext from `upper.rd` into `lower.wr`. Plaintext is taken
 from `upper.rd` only once the handshake is complete; until then it waits there.
 
 # Events
@@ -74,15 +75,16 @@ grows a limited buffer:
   certificate chain, a few KiB). A smaller link fails with [`TlsError::RecordTooLarge`] when a
   record does not fit, instead of waiting for ever.
 - `upper.wr` may have any limit. rustls hands out a record's plaintext whole; what does not fit
-  waits in the stage (at most one record, 16 KiB, its storage freed once written), and rustls
-  gets no more records until it is written up, so a full `upper.wr` stops the reading of
-  records. The stage still sends meanwhile.
-- `lower.wr` may have any limit: records are made to fit its room (a record needs 29 bytes more
-  than its plaintext). Records rustls makes on its own (a handshake flight, alerts) that do not
-  fit wait in the stage until they do.
+  waits in the stage (at most one record, 16 KiB, or the early data a server's config accepts;
+  its storage freed once written), and rustls gets no more records until it is written up, so a
+  full `upper.wr` stops the reading of records. The stage still sends meanwhile.
+- `lower.wr` needs room for 30 bytes at least: records are made to fit its room, and a record
+  takes 29 bytes more than its plaintext. Records rustls makes on its own (a handshake flight,
+  alerts, `close_notify`) that do not fit wait in the stage until they do.
 - `upper.rd`: plaintext is taken from it as far as `lower.wr` has room.
 
-rustls keeps no buffer of records: the stage's memory when idle is the connection's state.
+Between calls rustls keeps no buffer of records: the stage's memory when idle is the
+connection's state.
 For throughput, give the ciphertext link (`lower`) room for two records each way (for example
 `limit = 65536`) and the plaintext link (`upper`) 16 KiB each way, so that records arrive, are
 taken up and leave whole.
@@ -185,7 +187,7 @@ impl TlsServer {
     #[must_use]
     pub fn server_name(&self) -> Option<&str> {
         self.conn.as_ref().filter(|conn| conn.protocol_version().is_some())?;
-        self.sni.get()
+        self.sni.name()
     }
 
     /// Moves what it can; the derived [`Stage`] impl calls this.

@@ -50,7 +50,7 @@ impl ClientHelloName {
     }
 
     /// The name, once the hello has arrived with one.
-    pub(super) fn get(&self) -> Option<&str> {
+    pub(super) fn name(&self) -> Option<&str> {
         match self {
             ClientHelloName::Seen(name) => name.as_deref(),
             ClientHelloName::Waiting(_) => None,
@@ -213,10 +213,10 @@ mod tests {
             for cut in 0..stream.len() {
                 assert!(matches!(look(&stream[..cut]), ClientHelloName::Waiting(_)), "cut {cut}");
             }
-            assert_eq!(look(&stream).get(), Some("example.com"));
+            assert_eq!(look(&stream).name(), Some("example.com"));
             let mut more = stream.clone();
             more.extend([23, 3, 3, 0, 1, 0]);
-            assert_eq!(look(&more).get(), Some("example.com"));
+            assert_eq!(look(&more).name(), Some("example.com"));
         }
     }
 
@@ -235,7 +235,7 @@ mod tests {
                 seen[..partial.read].fill(0xaa);
             }
         }
-        assert_eq!(name.get(), Some("example.com"));
+        assert_eq!(name.name(), Some("example.com"));
     }
 
     #[test]

@@ -74,7 +74,7 @@ impl Payload {
     /// beside the length and the tag in the 24 bytes of a `Vec<u8>`.
     pub const INLINE: usize = 22;
 
-    /// An empty payload; it does not allocate.
+    /// Creates an empty payload; it does not allocate.
     ///
     /// # Examples
     ///
@@ -87,7 +87,7 @@ impl Payload {
         Self(Repr::Inline { len: 0, bytes: [0; Self::INLINE] })
     }
 
-    /// Whether the bytes are stored inline, without an allocation of their own.
+    /// Returns true if the bytes are stored inline, without an allocation of their own.
     ///
     /// # Examples
     ///
@@ -102,7 +102,7 @@ impl Payload {
         matches!(self.0, Repr::Inline { .. })
     }
 
-    /// The bytes, as a slice.
+    /// Returns the bytes, as a slice.
     ///
     /// # Examples
     ///
@@ -119,7 +119,7 @@ impl Payload {
         }
     }
 
-    /// The bytes, as a mutable slice.
+    /// Returns the bytes, as a mutable slice.
     ///
     /// # Examples
     ///
@@ -168,7 +168,9 @@ impl Payload {
         *self = Self(Repr::Heap(vec.into_boxed_slice()));
     }
 
-    /// Appends one byte, as [`extend_from_slice`](Self::extend_from_slice) does.
+    /// Appends one byte, as [`extend_from_slice`](Self::extend_from_slice) does: on the heap each
+    /// call reallocates, so building a payload byte by byte costs time quadratic in its length;
+    /// collect the bytes in a `Vec<u8>` first.
     ///
     /// # Examples
     ///
