@@ -321,6 +321,7 @@ impl Conn {
         let data = rd.data();
         let (mut at, mut count, mut result) = (0, 0, Ok(()));
         for slot in slots {
+            // invariant: `at` moves only past whole frames found in `data`.
             let rest = &data[at..];
             let Ok(Some(header)) = frame::read_header(rest, masked) else { break };
             match self.whole_message(header, rest) {
@@ -628,6 +629,7 @@ impl Conn {
                 if message.kind == MessageKind::Text { Opcode::Text } else { Opcode::Binary };
             let key = mask();
             let len = message.data.len();
+            // invariant: `space` holds `total`, the sum of every frame's header and payload.
             at += frame::write_header(&mut space[at..], true, opcode, key, len);
             message.data.write_masked(key, &mut space[at..]);
             at += len;

@@ -306,6 +306,7 @@ impl Payload {
             }
             return Self(Repr::Inline { len: n, bytes });
         }
+        // invariant: the caller gives `from` at least `len` bytes, as documented.
         Self::from_masked(key, &from[..len])
     }
 
@@ -323,6 +324,7 @@ impl Payload {
             return;
         }
         let from = self.as_slice();
+        // invariant: `to` is at least as long as the payload, as documented.
         let to = &mut to[..from.len()];
         match key {
             Some(key) => copy_masked(key, 0, to, from),
