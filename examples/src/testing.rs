@@ -51,12 +51,7 @@ pub fn python() -> PathBuf {
 /// If it cannot start, or if it has not ended within `timeout` (it is killed first).
 #[must_use]
 pub fn run_with_input(command: &mut Command, input: &[u8], timeout: Duration) -> Output {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{command:?} does not start: {e}"));
+    let mut child = spawn_piped(command);
     let mut stdin = child.stdin.take().expect("stdin");
     let input = input.to_vec();
     // On a thread, so that a child that writes before it has read everything cannot deadlock.
@@ -71,6 +66,20 @@ pub fn run_with_input(command: &mut Command, input: &[u8], timeout: Duration) ->
         stdout: stdout.join().expect("stdout reader"),
         stderr: stderr.join().expect("stderr reader"),
     }
+}
+
+/// Starts `command` with its three standard streams piped.
+///
+/// # Panics
+///
+/// If it cannot start.
+fn spawn_piped(command: &mut Command) -> Child {
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{command:?} does not start: {e}"))
 }
 
 /// Waits for `child` to end, for at most `timeout`.
@@ -111,12 +120,7 @@ impl Interactive {
     /// If it cannot start.
     #[must_use]
     pub fn start(command: &mut Command) -> Self {
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{command:?} does not start: {e}"));
+        let mut child = spawn_piped(command);
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().expect("stdout"));
         let (tx, lines) = mpsc::channel();
