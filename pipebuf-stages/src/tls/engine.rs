@@ -255,8 +255,12 @@ impl Engine {
         Ok(())
     }
 
-    /// Writes the record rustls hands out to `lower.wr`, or keeps it if `lower.wr` has no room
-    /// for it all.
+    /// Writes the record rustls hands out to `lower.wr`, or keeps what `lower.wr` has no room
+    /// for.
+    ///
+    /// The record goes through `records`, so that one path keeps the order whatever the room:
+    /// a copy, on the cold path of the records rustls makes on its own (handshake, alerts,
+    /// tickets, `close_notify`).
     fn encode<D>(&mut self, encode: &mut EncodeTlsData<'_, D>, lower_wr: &mut PBufWr<'_>) {
         // Asked with no room, rustls says how much it needs and keeps the record.
         let Err(EncodeError::InsufficientSize(InsufficientSizeError { required_size })) =
@@ -267,17 +271,10 @@ impl Engine {
         if lower_wr.is_eof() {
             return;
         }
-        if self.records.is_empty() {
-            if let Some(space) = lower_wr.try_space(required_size) {
-                // invariant: the room is what rustls asked for, so it encodes (0 never happens).
-                let len = encode.encode(space).unwrap_or(0);
-                lower_wr.commit(len);
-                return;
-            }
-        }
-        // invariant: as above.
+        // invariant: the room is what rustls asked for, so it encodes (0 never happens).
         let used = encode.encode(self.records.room(required_size)).unwrap_or(0);
         self.records.truncate_room(required_size, used);
+        self.records.write_to(lower_wr);
     }
 
     /// Encrypts the plaintext from `upper.rd` into `lower.wr`, as far as it has room, then sends
