@@ -1,5 +1,6 @@
-//! The load client, the same for every server: tokio-tungstenite over tokio-rustls on one
-//! thread; and the shutdown check, tungstenite over a blocking rustls stream.
+//! What both load clients share (the rows, their results, the messages and their check), the
+//! load client on tokio-tungstenite over tokio-rustls on one thread (`--client tungstenite`),
+//! the idle connections, and the shutdown check, tungstenite over a blocking rustls stream.
 
 use std::error::Error;
 use std::io::ErrorKind;
@@ -17,7 +18,7 @@ use tokio::time::{sleep, timeout};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::{self, Bytes, Message};
+use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::procfs;
 
@@ -93,41 +94,73 @@ pub(crate) struct Target {
 pub(crate) async fn load(target: &Target, load: Load) -> Result<LoadResult, BoxError> {
     let conns = connect_many(target, load.conns).await?;
     let phase = Arc::new(AtomicU8::new(WARMUP));
-    let epoch = Instant::now();
-    let template = Bytes::from((0..load.size).map(fill_byte).collect::<Vec<_>>());
+    let probe = Probe::new(load.size);
     let tasks: Vec<_> = conns
         .into_iter()
         .map(|ws| {
-            let conn = Conn { phase: Arc::clone(&phase), epoch, template: template.clone() };
+            let conn = Conn { phase: Arc::clone(&phase), probe: probe.clone() };
             tokio::spawn(conn.run(ws, load.window))
         })
         .collect();
     sleep(load.warmup).await;
-    let me = std::process::id();
-    let (server0, client0) =
-        (procfs::cpu_micros(target.pid, target.ticks)?, procfs::cpu_micros(me, target.ticks)?);
-    let t0 = Instant::now();
+    let meter = Meter::start(target)?;
     phase.store(MEASURE, Ordering::Relaxed);
     sleep(load.measure).await;
     phase.store(DRAIN, Ordering::Relaxed);
-    let (server1, client1) =
-        (procfs::cpu_micros(target.pid, target.ticks)?, procfs::cpu_micros(me, target.ticks)?);
-    let mut result = LoadResult {
-        secs: t0.elapsed().as_secs_f64(),
-        server_cpu_us: server1 - server0,
-        client_cpu_us: client1 - client0,
-        ..LoadResult::default()
-    };
+    let mut result = meter.stop()?;
     for task in tasks {
-        let stats = task.await?;
-        result.msgs += stats.rtts.len() as u64;
-        result.per_conn.push(stats.rtts.len() as u64);
-        result.rtts.extend(stats.rtts);
-        result.echo_errors += stats.echo_errors;
-        result.failures.extend(stats.failure);
+        result.add(task.await?);
     }
-    result.rtts.sort_unstable();
-    Ok(result)
+    Ok(result.finish())
+}
+
+/// The measured time of a row: when it began, and the CPU times of both processes then.
+pub(crate) struct Meter {
+    pid: u32,
+    ticks: u64,
+    began: Instant,
+    server: u64,
+    client: u64,
+}
+
+impl Meter {
+    /// The measured time begins.
+    pub(crate) fn start(target: &Target) -> Result<Meter, BoxError> {
+        let (pid, ticks) = (target.pid, target.ticks);
+        let server = procfs::cpu_micros(pid, ticks)?;
+        let client = procfs::cpu_micros(std::process::id(), ticks)?;
+        Ok(Meter { pid, ticks, began: Instant::now(), server, client })
+    }
+
+    /// The measured time ends: its length and the CPU time each process used in it.
+    pub(crate) fn stop(self) -> Result<LoadResult, BoxError> {
+        let server = procfs::cpu_micros(self.pid, self.ticks)?;
+        let client = procfs::cpu_micros(std::process::id(), self.ticks)?;
+        Ok(LoadResult {
+            secs: self.began.elapsed().as_secs_f64(),
+            server_cpu_us: server - self.server,
+            client_cpu_us: client - self.client,
+            ..LoadResult::default()
+        })
+    }
+}
+
+impl LoadResult {
+    /// Adds what one connection saw.
+    pub(crate) fn add(&mut self, stats: ConnStats) {
+        let echoes = stats.rtts.len() as u64;
+        self.msgs += echoes;
+        self.per_conn.push(echoes);
+        self.rtts.extend(stats.rtts);
+        self.echo_errors += stats.echo_errors;
+        self.failures.extend(stats.failure);
+    }
+
+    /// Sorts the round trips, once every connection is in.
+    pub(crate) fn finish(mut self) -> Self {
+        self.rtts.sort_unstable();
+        self
+    }
 }
 
 /// Memory of a server process.
@@ -226,18 +259,63 @@ pub(crate) fn client_config(cert: &[u8]) -> Result<Arc<ClientConfig>, BoxError> 
 /// One loaded connection's task.
 struct Conn {
     phase: Arc<AtomicU8>,
+    probe: Probe,
+}
+
+/// The messages a loaded connection sends, and the check of their echoes: the same for both
+/// load clients.
+#[derive(Clone)]
+pub(crate) struct Probe {
     epoch: Instant,
     /// A message's bytes, of which each message replaces the [`HEADER`].
-    template: Bytes,
+    template: Arc<[u8]>,
+}
+
+impl Probe {
+    /// Messages of `size` bytes (at least [`HEADER`]).
+    pub(crate) fn new(size: usize) -> Self {
+        Probe { epoch: Instant::now(), template: (0..size).map(fill_byte).collect() }
+    }
+
+    /// Message `seq`'s bytes: its number and the time it is sent, then the template's.
+    pub(crate) fn message(&self, seq: u64) -> Vec<u8> {
+        let mut bytes = self.template.to_vec();
+        bytes[..8].copy_from_slice(&seq.to_le_bytes());
+        bytes[8..HEADER].copy_from_slice(&nanos(self.epoch).to_le_bytes());
+        bytes
+    }
+
+    /// Checks that `data` is message `seq` come back, and records its round trip if
+    /// `measuring`.
+    pub(crate) fn check(&self, data: &[u8], seq: u64, measuring: bool, stats: &mut ConnStats) {
+        let header = |range: std::ops::Range<usize>| {
+            data.get(range).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
+        };
+        let (Some(got), Some(sent_at)) = (header(0..8), header(8..HEADER)) else {
+            stats.echo_errors += 1;
+            return;
+        };
+        if got != seq
+            || data.len() != self.template.len()
+            || data[HEADER..] != self.template[HEADER..]
+        {
+            stats.echo_errors += 1;
+            return;
+        }
+        if measuring {
+            let rtt = nanos(self.epoch).saturating_sub(sent_at);
+            stats.rtts.push(u32::try_from(rtt).unwrap_or(u32::MAX));
+        }
+    }
 }
 
 /// What one loaded connection saw.
-#[derive(Default)]
-struct ConnStats {
+#[derive(Debug, Default)]
+pub(crate) struct ConnStats {
     /// The round-trip time of each echo received in the measured time, in nanoseconds.
-    rtts: Vec<u32>,
-    echo_errors: u64,
-    failure: Option<String>,
+    pub(crate) rtts: Vec<u32>,
+    pub(crate) echo_errors: u64,
+    pub(crate) failure: Option<String>,
 }
 
 impl Conn {
@@ -285,12 +363,9 @@ impl Conn {
         Ok(())
     }
 
-    /// Message `seq`: its number and the time it is sent, then the template's bytes.
+    /// Message `seq`, as tungstenite sends it.
     fn message(&self, seq: u64) -> Message {
-        let mut bytes = self.template.to_vec();
-        bytes[..8].copy_from_slice(&seq.to_le_bytes());
-        bytes[8..HEADER].copy_from_slice(&nanos(self.epoch).to_le_bytes());
-        Message::Binary(bytes.into())
+        Message::Binary(self.probe.message(seq).into())
     }
 
     /// Checks that `msg` is message `seq` come back, and records its round trip if measured.
@@ -299,24 +374,8 @@ impl Conn {
             stats.echo_errors += 1;
             return;
         };
-        let header = |range: std::ops::Range<usize>| {
-            data.get(range).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
-        };
-        let (Some(got), Some(sent_at)) = (header(0..8), header(8..HEADER)) else {
-            stats.echo_errors += 1;
-            return;
-        };
-        if got != seq
-            || data.len() != self.template.len()
-            || data[HEADER..] != self.template[HEADER..]
-        {
-            stats.echo_errors += 1;
-            return;
-        }
-        if self.phase.load(Ordering::Relaxed) == MEASURE {
-            let rtt = nanos(self.epoch).saturating_sub(sent_at);
-            stats.rtts.push(u32::try_from(rtt).unwrap_or(u32::MAX));
-        }
+        let measuring = self.phase.load(Ordering::Relaxed) == MEASURE;
+        self.probe.check(data, seq, measuring, stats);
     }
 }
 
@@ -364,7 +423,7 @@ async fn close(mut ws: Ws) -> Result<(), BoxError> {
     Ok(())
 }
 
-fn server_name() -> ServerName<'static> {
+pub(crate) fn server_name() -> ServerName<'static> {
     ServerName::try_from("localhost").expect("a valid DNS name")
 }
 
@@ -388,10 +447,10 @@ pub(crate) fn ratio(a: u64, b: u64) -> f64 {
 /// Bytes of a message's header: its sequence number and its send time (little endian).
 pub(crate) const HEADER: usize = 16;
 /// How long a connection may wait for an echo before it counts as stalled.
-const STALL: Duration = Duration::from_secs(5);
+pub(crate) const STALL: Duration = Duration::from_secs(5);
 /// Handshakes under way at once.
 const CONCURRENCY: usize = 64;
 /// The phases of a row, as every connection task sees them.
-const WARMUP: u8 = 0;
-const MEASURE: u8 = 1;
-const DRAIN: u8 = 2;
+pub(crate) const WARMUP: u8 = 0;
+pub(crate) const MEASURE: u8 = 1;
+pub(crate) const DRAIN: u8 = 2;

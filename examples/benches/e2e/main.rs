@@ -25,6 +25,7 @@
 //! fraction of a second, failing on any echo error, stall, or unclean shutdown of ours.
 
 mod client;
+mod mio_client;
 mod procfs;
 mod servers;
 
@@ -74,6 +75,8 @@ struct Args {
     rounds: usize,
     /// The message sizes of the rows (`--sizes 16`: only the 16-byte rows, to profile them).
     sizes: Vec<usize>,
+    /// The load client: ours on mio (`pipebuf`, the default) or `tungstenite`.
+    tungstenite_client: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -85,6 +88,7 @@ fn parse_args() -> Result<Args, String> {
         window: 16,
         rounds: 3,
         sizes: vec![16, 16 * 1024],
+        tungstenite_client: false,
     };
     let (mut kind, mut cert, mut key) = (None, None, None);
     let mut it = env::args().skip(1);
@@ -106,6 +110,13 @@ fn parse_args() -> Result<Args, String> {
                 let list = value()?;
                 let sizes = list.split(',').map(str::parse).collect::<Result<Vec<_>, _>>();
                 args.sizes = sizes.map_err(|e| format!("--sizes: {e}"))?;
+            }
+            "--client" => {
+                args.tungstenite_client = match value()?.as_str() {
+                    "pipebuf" => false,
+                    "tungstenite" => true,
+                    other => return Err(format!("--client: pipebuf or tungstenite, not {other}")),
+                };
             }
             // What cargo's test and bench harnesses take (`--nocapture`, a filter) means
             // nothing here; said, not silently dropped.
@@ -196,7 +207,11 @@ fn bench(args: &Args, dir: &Path) -> Result<bool, BoxError> {
         let mut runs: Vec<Vec<LoadResult>> = servers.iter().map(|_| Vec::new()).collect();
         for _ in 0..rounds {
             for ((_, target), runs) in servers.iter().zip(&mut runs) {
-                runs.push(runtime.block_on(client::load(target, *load))?);
+                runs.push(if args.tungstenite_client {
+                    runtime.block_on(client::load(target, *load))?
+                } else {
+                    mio_client::load(target, *load)?
+                });
             }
         }
         for (runs, results) in runs.into_iter().zip(&mut results) {
@@ -211,11 +226,13 @@ fn bench(args: &Args, dir: &Path) -> Result<bool, BoxError> {
     }
     let setup = format!(
         "{:.1} s measured per row after {:.1} s of warm-up, the median of {rounds} rounds by \
-         msgs/s; {} messages in flight per connection; {idle} idle connections; servers on core \
-         {SERVER_CORE}, client on core {CLIENT_CORE}; load average before: {}",
+         msgs/s; {} messages in flight per connection; load client on {}; {idle} idle \
+         connections; servers on core {SERVER_CORE}, client on core {CLIENT_CORE}; load average \
+         before: {}",
         measure.as_secs_f64(),
         warmup.as_secs_f64(),
         args.window,
+        if args.tungstenite_client { "tokio-tungstenite" } else { "our stages (mio)" },
         load_average.trim(),
     );
     let (text, ok) = render(&setup, &loads, &reports);
