@@ -277,12 +277,16 @@ impl Probe {
         Probe { epoch: Instant::now(), template: (0..size).map(fill_byte).collect() }
     }
 
-    /// Message `seq`'s bytes: its number and the time it is sent, then the template's.
-    pub(crate) fn message(&self, seq: u64) -> Vec<u8> {
-        let mut bytes = self.template.to_vec();
+    /// A message's bytes, before [`stamp`](Self::stamp) makes them message `seq`'s.
+    pub(crate) fn template(&self) -> Vec<u8> {
+        self.template.to_vec()
+    }
+
+    /// Makes `bytes`, a copy of the template, message `seq`'s: its number and the time it is
+    /// sent.
+    pub(crate) fn stamp(&self, seq: u64, bytes: &mut [u8]) {
         bytes[..8].copy_from_slice(&seq.to_le_bytes());
         bytes[8..HEADER].copy_from_slice(&nanos(self.epoch).to_le_bytes());
-        bytes
     }
 
     /// Checks that `data` is message `seq` come back, and records its round trip if
@@ -365,7 +369,9 @@ impl Conn {
 
     /// Message `seq`, as tungstenite sends it.
     fn message(&self, seq: u64) -> Message {
-        Message::Binary(self.probe.message(seq).into())
+        let mut bytes = self.probe.template();
+        self.probe.stamp(seq, &mut bytes);
+        Message::Binary(bytes.into())
     }
 
     /// Checks that `msg` is message `seq` come back, and records its round trip if measured.

@@ -41,8 +41,9 @@ struct Wss {
 /// come back, and closes every connection cleanly.
 pub(crate) fn load(target: &Target, load: Load) -> Result<LoadResult, BoxError> {
     let mut poll = Poll::new()?;
-    let mut conns = (0..load.conns).map(|_| Conn::open(target)).collect::<Result<Vec<_>, _>>()?;
     let probe = Probe::new(load.size);
+    let mut conns =
+        (0..load.conns).map(|_| Conn::open(target, &probe)).collect::<Result<Vec<_>, _>>()?;
     let mut events = Events::with_capacity(1024);
     let (mut phase, mut meter, mut measured) = (WARMUP, None, None);
     // Set once every connection is up.
@@ -115,11 +116,14 @@ struct Conn {
     over: bool,
     last_echo: Instant,
     stats: ConnStats,
+    /// The next message's bytes: the template, stamped for each message and copied into it
+    /// (inline up to 22 bytes, as a user's short message would be).
+    scratch: Vec<u8>,
 }
 
 impl Conn {
     /// Connects; the handshakes run in the loop.
-    fn open(target: &Target) -> Result<Conn, BoxError> {
+    fn open(target: &Target, probe: &Probe) -> Result<Conn, BoxError> {
         let tcp = TcpLink::new(connect("127.0.0.1", target.port)?);
         let tls = TlsClient::new(target.tls.clone(), server_name())?;
         let request = ClientRequest::new(format!("localhost:{}", target.port), "/");
@@ -133,6 +137,7 @@ impl Conn {
             over: false,
             last_echo: Instant::now(),
             stats: ConnStats::default(),
+            scratch: probe.template(),
         })
     }
 
@@ -177,7 +182,8 @@ impl Conn {
         }
         if phase != DRAIN {
             while self.sent - self.received < window {
-                app.wr.space(1)[0] = Message::binary(probe.message(self.sent));
+                probe.stamp(self.sent, &mut self.scratch);
+                app.wr.space(1)[0] = Message::binary(self.scratch.as_slice());
                 app.wr.commit(1);
                 self.sent += 1;
                 active = true;
