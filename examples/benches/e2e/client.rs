@@ -282,16 +282,27 @@ impl Probe {
         self.template.to_vec()
     }
 
-    /// Makes `bytes`, a copy of the template, message `seq`'s: its number and the time it is
-    /// sent.
-    pub(crate) fn stamp(&self, seq: u64, bytes: &mut [u8]) {
-        bytes[..8].copy_from_slice(&seq.to_le_bytes());
-        bytes[8..HEADER].copy_from_slice(&nanos(self.epoch).to_le_bytes());
+    /// The time now, as messages carry it: nanoseconds since the probe was made.
+    pub(crate) fn now(&self) -> u64 {
+        nanos(self.epoch)
     }
 
-    /// Checks that `data` is message `seq` come back, and records its round trip if
-    /// `measuring`.
-    pub(crate) fn check(&self, data: &[u8], seq: u64, measuring: bool, stats: &mut ConnStats) {
+    /// Makes `bytes`, a copy of the template, message `seq`'s: its number and the time it is
+    /// sent, `now`.
+    pub(crate) fn stamp(seq: u64, now: u64, bytes: &mut [u8]) {
+        bytes[..8].copy_from_slice(&seq.to_le_bytes());
+        bytes[8..HEADER].copy_from_slice(&now.to_le_bytes());
+    }
+
+    /// Checks that `data` is message `seq` come back, and records its round trip if it came in
+    /// the measured time (`measured_at`, the time it came).
+    pub(crate) fn check(
+        &self,
+        data: &[u8],
+        seq: u64,
+        measured_at: Option<u64>,
+        stats: &mut ConnStats,
+    ) {
         let header = |range: std::ops::Range<usize>| {
             data.get(range).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
         };
@@ -306,8 +317,8 @@ impl Probe {
             stats.echo_errors += 1;
             return;
         }
-        if measuring {
-            let rtt = nanos(self.epoch).saturating_sub(sent_at);
+        if let Some(now) = measured_at {
+            let rtt = now.saturating_sub(sent_at);
             stats.rtts.push(u32::try_from(rtt).unwrap_or(u32::MAX));
         }
     }
@@ -370,7 +381,7 @@ impl Conn {
     /// Message `seq`, as tungstenite sends it.
     fn message(&self, seq: u64) -> Message {
         let mut bytes = self.probe.template();
-        self.probe.stamp(seq, &mut bytes);
+        Probe::stamp(seq, self.probe.now(), &mut bytes);
         Message::Binary(bytes.into())
     }
 
@@ -381,7 +392,7 @@ impl Conn {
             return;
         };
         let measuring = self.phase.load(Ordering::Relaxed) == MEASURE;
-        self.probe.check(data, seq, measuring, stats);
+        self.probe.check(data, seq, measuring.then(|| self.probe.now()), stats);
     }
 }
 

@@ -78,8 +78,9 @@ pub(crate) fn load(target: &Target, load: Load) -> Result<LoadResult, BoxError> 
             continue;
         }
         if now >= next_sweep {
+            let time = probe.now();
             for conn in &mut conns {
-                conn.check_stall(now);
+                conn.check_stall(time);
             }
             next_sweep = now + SWEEP;
         }
@@ -114,7 +115,8 @@ struct Conn {
     closing: bool,
     /// The connection ended, well or badly.
     over: bool,
-    last_echo: Instant,
+    /// When the last echo came (or the connection opened), as [`Probe::now`] tells time.
+    last_echo: u64,
     stats: ConnStats,
     /// The next message's bytes: the template, stamped for each message and copied into it
     /// (inline up to 22 bytes, as a user's short message would be).
@@ -135,7 +137,7 @@ impl Conn {
             received: 0,
             closing: false,
             over: false,
-            last_echo: Instant::now(),
+            last_echo: probe.now(),
             stats: ConnStats::default(),
             scratch: probe.template(),
         })
@@ -167,9 +169,12 @@ impl Conn {
     fn pump(&mut self, probe: &Probe, phase: u8, window: u64) -> bool {
         let mut app = self.wss.app();
         let echoes = app.rd.len();
+        // The echoes came in one read, and the messages go out in one write: one time for all.
+        let now = probe.now();
+        let measured_at = (phase == MEASURE).then_some(now);
         for message in app.rd.data() {
             if message.kind == MessageKind::Binary && !message.more {
-                probe.check(&message.data, self.received, phase == MEASURE, &mut self.stats);
+                probe.check(&message.data, self.received, measured_at, &mut self.stats);
             } else {
                 self.stats.echo_errors += 1;
             }
@@ -178,11 +183,11 @@ impl Conn {
         app.rd.consume(echoes);
         let mut active = echoes > 0;
         if active {
-            self.last_echo = Instant::now();
+            self.last_echo = now;
         }
         if phase != DRAIN {
             while self.sent - self.received < window {
-                probe.stamp(self.sent, &mut self.scratch);
+                Probe::stamp(self.sent, now, &mut self.scratch);
                 app.wr.space(1)[0] = Message::binary(self.scratch.as_slice());
                 app.wr.commit(1);
                 self.sent += 1;
@@ -213,9 +218,10 @@ impl Conn {
     }
 
     /// Gives up on a connection that has waited [`STALL`] for an echo.
-    fn check_stall(&mut self, now: Instant) {
+    fn check_stall(&mut self, now: u64) {
         let in_flight = self.sent - self.received;
-        if !self.over && in_flight > 0 && now.duration_since(self.last_echo) >= STALL {
+        let waited = Duration::from_nanos(now.saturating_sub(self.last_echo));
+        if !self.over && in_flight > 0 && waited >= STALL {
             self.fail(format!("stalled: no echo for {STALL:?}, {in_flight} in flight"));
         }
     }
