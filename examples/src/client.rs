@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use pipebuf::{Budget, Status};
 use pipebuf_stages::MioConnection;
 use pipebuf_stages::mio::net::TcpStream;
-use pipebuf_stages::mio::{Events, Interest, Poll, Token, Waker};
+use pipebuf_stages::mio::{Events, Poll, Token, Waker};
 use pipebuf_stages::rustls::client::danger::{
     HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
 };
@@ -341,7 +341,6 @@ pub struct MioClient<C> {
     poll: Poll,
     waker: Arc<Waker>,
     conn: C,
-    registered: Option<Interest>,
 }
 
 /// The connection's token.
@@ -364,7 +363,7 @@ where
     pub fn new(conn: C) -> io::Result<Self> {
         let poll = Poll::new()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
-        Ok(MioClient { poll, waker, conn, registered: None })
+        Ok(MioClient { poll, waker, conn })
     }
 
     /// Returns the waker: another thread calls `wake()` on it when it has something for the
@@ -421,7 +420,7 @@ where
                 None if status == Some(Status::Done) => return Ok(()),
                 None => None,
             };
-            self.register()?;
+            self.conn.tcp().register(self.poll.registry(), TCP)?;
             match self.poll.poll(&mut events, timeout) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 result => result?,
@@ -430,24 +429,6 @@ where
                 self.conn.tcp().handle_event(event);
             }
         }
-    }
-
-    /// Registers the stream with the interest its link reports, when that changed.
-    fn register(&mut self) -> io::Result<()> {
-        let tcp = self.conn.tcp();
-        let interest = tcp.interest();
-        if interest != self.registered {
-            if let (Some(stream), Some(interest)) = (tcp.stream_mut(), interest) {
-                let registry = self.poll.registry();
-                if self.registered.is_some() {
-                    registry.reregister(stream, TCP, interest)?;
-                } else {
-                    registry.register(stream, TCP, interest)?;
-                }
-                self.registered = Some(interest);
-            }
-        }
-        Ok(())
     }
 }
 

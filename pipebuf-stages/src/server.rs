@@ -108,7 +108,6 @@ struct Slot<C> {
     conn: C,
     peer: SocketAddr,
     started: Instant,
-    registered: Option<Interest>,
     /// Set when the pipeline failed: the connection lives on only until its link has written
     /// what it can (a Close frame, an alert), for at most [`LINGER`].
     failed: Option<(Ended, Instant)>,
@@ -322,7 +321,6 @@ where
                 conn,
                 peer,
                 started: Instant::now(),
-                registered: None,
                 failed: None,
                 active: true,
                 queued: false,
@@ -385,19 +383,9 @@ where
             self.end(i, ended, on_end);
             return;
         }
-        if interest != slot.registered {
-            if let (Some(stream), Some(interest)) = (tcp.stream_mut(), interest) {
-                let token = Token(i + 1);
-                let registry = self.poll.registry();
-                let result = if slot.registered.is_some() {
-                    registry.reregister(stream, token, interest)
-                } else {
-                    registry.register(stream, token, interest)
-                };
-                if result.is_ok() {
-                    slot.registered = Some(interest);
-                }
-            }
+        if let Err(error) = tcp.register(self.poll.registry(), Token(i + 1)) {
+            let error = format!("cannot register the socket: {error}");
+            self.end(i, Ended::Failed { error }, on_end);
         }
     }
 

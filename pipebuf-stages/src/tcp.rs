@@ -6,11 +6,11 @@ use core::time::Duration;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::Shutdown;
 
-use mio::Interest;
 use mio::event::Event;
 use mio::net::TcpStream;
 #[cfg(unix)]
 use mio::net::UnixStream;
+use mio::{Interest, Registry, Token};
 use pipebuf::{PBufRdWr, Stage, tripwire};
 
 use crate::io::{Core, End, Out, StreamError, is_reset};
@@ -46,7 +46,8 @@ use crate::io::{Core, End, Out, StreamError, is_reset};
 /// its last `process`: readable while `upper.wr` is open and has room, writable while there is
 /// data or an end to send or a connection to finish. The glue MUST register the stream with it,
 /// and SHOULD `reregister` whenever it changes, so that a full buffer does not keep waking the
-/// loop and an empty one is woken.
+/// loop and an empty one is woken: [`register`](TcpLink::register), after each run of the
+/// pipeline, does both.
 ///
 /// After an abort the socket is closed (closing removes it from the poll), and
 /// [`stream`](TcpLink::stream) returns `None`.
@@ -61,10 +62,7 @@ use crate::io::{Core, End, Out, StreamError, is_reset};
 /// let mut poll = Poll::new()?;
 /// let stream = mio::net::TcpStream::connect("127.0.0.1:7".parse()?)?;
 /// let mut link = TcpLink::new(stream);
-/// let mut interest = link.interest();
-/// if let (Some(stream), Some(interest)) = (link.stream_mut(), interest) {
-///     poll.registry().register(stream, Token(0), interest)?;
-/// }
+/// link.register(poll.registry(), Token(0))?;
 /// let mut pair = PipeBufPair::new();
 /// pair.lower().wr.append(b"hello");
 /// pair.lower().wr.close();
@@ -75,12 +73,7 @@ use crate::io::{Core, End, Out, StreamError, is_reset};
 ///     events.iter().for_each(|event| link.handle_event(event));
 ///     while link.process(TcpLinkPorts { upper: pair.upper() })? {}
 ///     // The application would consume `pair.lower().rd` here, then process again.
-///     if link.interest() != interest {
-///         interest = link.interest();
-///         if let (Some(stream), Some(interest)) = (link.stream_mut(), interest) {
-///             poll.registry().reregister(stream, Token(0), interest)?;
-///         }
-///     }
+///     link.register(poll.registry(), Token(0))?;
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -210,6 +203,31 @@ macro_rules! link_methods {
                 self.link.interest
             }
 
+            /// Registers the stream with `registry` under `token` for the stage's
+            /// [`interest`](Self::interest), or re-registers it if that changed since the last
+            /// call; the glue of a `Poll` calls this after each run of the pipeline. While the
+            /// stage waits for no events (mio has no empty interest), or once an abort has
+            /// closed the stream, it does nothing.
+            ///
+            /// # Errors
+            ///
+            /// The registry's.
+            pub fn register(&mut self, registry: &Registry, token: Token) -> io::Result<()> {
+                let link = &mut self.link;
+                if link.interest == link.registered {
+                    return Ok(());
+                }
+                if let (Some(stream), Some(interest)) = (link.stream.as_mut(), link.interest) {
+                    if link.registered.is_some() {
+                        registry.reregister(stream, token, interest)?;
+                    } else {
+                        registry.register(stream, token, interest)?;
+                    }
+                    link.registered = Some(interest);
+                }
+                Ok(())
+            }
+
             /// Returns true once the stream has been seen connected.
             #[must_use]
             pub fn is_connected(&self) -> bool {
@@ -263,6 +281,7 @@ macro_rules! link_methods {
                     .field("connected", &self.link.connected)
                     .field("core", &self.link.core)
                     .field("interest", &self.link.interest)
+                    .field("registered", &self.link.registered)
                     .finish()
             }
         }
@@ -353,13 +372,21 @@ struct Link<S> {
     core: Core,
     connected: bool,
     interest: Option<Interest>,
+    /// The interest the stream is registered with, by [`TcpLink::register`].
+    registered: Option<Interest>,
 }
 
 impl<S: Socket> Link<S> {
     fn new(stream: S) -> Self {
         let mut core = Core::new(true);
         core.write_before_abort = S::RESETS;
-        Link { stream: Some(stream), core, connected: false, interest: Some(Interest::WRITABLE) }
+        Link {
+            stream: Some(stream),
+            core,
+            connected: false,
+            interest: Some(Interest::WRITABLE),
+            registered: None,
+        }
     }
 
     fn process(&mut self, upper: &mut PBufRdWr<'_>) -> Result<bool, StreamError> {

@@ -565,3 +565,32 @@ fn unix_peer_gone_while_writing_is_an_abort() {
     d.until(|d| d.link(0).is_reset()).unwrap();
     assert!(d.pair(0).lower().rd.is_aborted());
 }
+
+/// `register` registers the stream once, then re-registers it only when the interest changed:
+/// a second plain `register` of the same stream would fail with `AlreadyExists`, and a stream
+/// left with its first interest (`WRITABLE`) would never wake the loop for the bytes below.
+#[test]
+fn register_follows_the_interest() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut link = TcpLink::new(MioTcp::connect(listener.local_addr().unwrap()).unwrap());
+    let (mut theirs, _) = listener.accept().unwrap();
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let mut pair = PipeBufPair::new();
+    link.register(poll.registry(), Token(0)).unwrap();
+    link.register(poll.registry(), Token(0)).unwrap();
+    let deadline = Instant::now() + TIMEOUT;
+    let mut sent = false;
+    while pair.lower().rd.data() != b"pong" {
+        assert!(Instant::now() < deadline, "no bytes came: interest {:?}", link.interest());
+        poll.poll(&mut events, Some(Duration::from_millis(10))).unwrap();
+        events.iter().for_each(|event| link.handle_event(event));
+        while link.process(TcpLinkPorts { upper: pair.upper() }).unwrap() {}
+        link.register(poll.registry(), Token(0)).unwrap();
+        if link.is_connected() && !sent {
+            assert_eq!(link.interest(), Some(Interest::READABLE));
+            theirs.write_all(b"pong").unwrap();
+            sent = true;
+        }
+    }
+}

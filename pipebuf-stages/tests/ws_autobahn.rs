@@ -31,7 +31,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
-use mio::{Events, Interest, Poll, Token};
+use mio::{Events, Poll, Token};
 use pipebuf::Status;
 use pipebuf_stages::TcpLink;
 use pipebuf_stages::websocket::{
@@ -132,7 +132,6 @@ impl Session {
         let mut client = PlainClient::new(TcpLink::new(stream), ws);
         let mut poll = Poll::new().expect("a mio poll");
         let mut events = Events::with_capacity(16);
-        let mut registered: Option<Interest> = None;
         let mut session = Session::default();
         let deadline = Instant::now() + CASE_TIMEOUT;
         loop {
@@ -145,15 +144,7 @@ impl Session {
                 session.timed_out = true;
                 break;
             }
-            let interest = client.tcp.interest();
-            if let (Some(interest), Some(stream)) = (interest, client.tcp.stream_mut()) {
-                if registered.is_some() && registered != Some(interest) {
-                    poll.registry().reregister(stream, Token(0), interest).expect("reregister");
-                } else if registered.is_none() {
-                    poll.registry().register(stream, Token(0), interest).expect("register");
-                }
-                registered = Some(interest);
-            }
+            client.tcp.register(poll.registry(), Token(0)).expect("register");
             match poll.poll(&mut events, Some(Duration::from_millis(20))) {
                 Err(error) if error.kind() == ErrorKind::Interrupted => continue,
                 result => result.expect("poll"),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use pipebuf::{Budget, PipeBufPair, Status, pipeline};
 use pipebuf_examples::client::connect;
-use pipebuf_stages::mio::{Events, Interest, Poll, Registry, Token};
+use pipebuf_stages::mio::{Events, Poll, Token};
 use pipebuf_stages::websocket::{ClientRequest, Message, MessageKind, WebsocketClient};
 use pipebuf_stages::{TcpLink, TlsClient, error_chain};
 use rand::SeedableRng as _;
@@ -55,7 +55,7 @@ pub(crate) fn load(target: &Target, load: Load) -> Result<LoadResult, BoxError> 
             let conn = &mut conns[i];
             if !conn.over {
                 conn.drive(&probe, phase, load.window);
-                conn.register(poll.registry(), Token(i))?;
+                conn.wss.tcp.register(poll.registry(), Token(i))?;
             }
         }
         ready.clear();
@@ -107,7 +107,6 @@ pub(crate) fn load(target: &Target, load: Load) -> Result<LoadResult, BoxError> 
 /// One loaded connection and what it saw.
 struct Conn {
     wss: Wss,
-    registered: Option<Interest>,
     /// Messages sent, and echoes received, so far.
     sent: u64,
     received: u64,
@@ -132,7 +131,6 @@ impl Conn {
         let ws = WebsocketClient::new(request, StdRng::from_os_rng());
         Ok(Conn {
             wss: Wss::new(tcp, tls, ws),
-            registered: None,
             sent: 0,
             received: 0,
             closing: false,
@@ -199,22 +197,6 @@ impl Conn {
             active = true;
         }
         active | app.rd.consume_eof()
-    }
-
-    /// Registers the socket with the interest its link reports, when that changed.
-    fn register(&mut self, registry: &Registry, token: Token) -> Result<(), BoxError> {
-        let interest = self.wss.tcp.interest();
-        if interest != self.registered {
-            if let (Some(stream), Some(interest)) = (self.wss.tcp.stream_mut(), interest) {
-                if self.registered.is_some() {
-                    registry.reregister(stream, token, interest)?;
-                } else {
-                    registry.register(stream, token, interest)?;
-                }
-                self.registered = Some(interest);
-            }
-        }
-        Ok(())
     }
 
     /// Gives up on a connection that has waited [`STALL`] for an echo.

@@ -14,7 +14,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
-use mio::{Events, Interest, Poll, Registry, Token};
+use mio::{Events, Poll, Registry, Token};
 use pipebuf::{PBufRdWr, PBufState, PipeBufPair, Status, pipeline};
 use pipebuf_stages::{TcpLink, TlsClient, TlsServer};
 
@@ -128,8 +128,6 @@ pub(crate) struct Node<P> {
     pub(crate) errors: Vec<String>,
     /// The pipeline's last status.
     pub(crate) status: Option<Status>,
-    /// The interest the stream is registered with.
-    registered: Option<Interest>,
 }
 
 impl<P: Endpoint> Node<P> {
@@ -144,7 +142,6 @@ impl<P: Endpoint> Node<P> {
             count: 0,
             errors: Vec::new(),
             status: None,
-            registered: None,
         }
     }
 
@@ -185,17 +182,7 @@ impl<P: Endpoint> Node<P> {
                 break;
             }
         }
-        let tcp = self.p.tcp();
-        if let (Some(interest), Some(stream)) = (tcp.interest(), tcp.stream_mut()) {
-            match self.registered {
-                None => registry.register(stream, token, interest).expect("register"),
-                Some(old) if old != interest => {
-                    registry.reregister(stream, token, interest).expect("reregister");
-                }
-                Some(_) => {}
-            }
-            self.registered = Some(interest);
-        }
+        self.p.tcp().register(registry, token).expect("register");
     }
 
     /// The states seen, for a failure message.

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
-use mio::{Events, Interest, Poll, Token};
+use mio::{Events, Poll, Token};
 use pipebuf::{PBufRdWr, PBufState, PipeBufPair, Status, pipeline};
 use pipebuf_stages::websocket::{ClientRequest, CloseFrame, Message, WebsocketClient};
 use pipebuf_stages::{TcpLink, TlsClient};
@@ -134,7 +134,6 @@ pub(crate) fn run(
 fn drive(conn: &mut dyn Conn, script: &Script, deadline: Instant) -> Run {
     let mut poll = Poll::new().expect("a poll");
     let mut events = Events::with_capacity(64);
-    let mut registered: Option<Interest> = None;
     let mut run = Run::default();
     let mut closed = false;
     conn.app().wr.append(&script.messages);
@@ -158,18 +157,7 @@ fn drive(conn: &mut dyn Conn, script: &Script, deadline: Instant) -> Run {
             // Let the Close frame go out now, rather than at the next event.
             continue;
         }
-        let tcp = conn.tcp();
-        let interest = tcp.interest();
-        if let (Some(stream), Some(interest)) = (tcp.stream_mut(), interest) {
-            match registered {
-                None => poll.registry().register(stream, Token(0), interest).expect("register"),
-                Some(old) if old != interest => {
-                    poll.registry().reregister(stream, Token(0), interest).expect("reregister");
-                }
-                Some(_) => {}
-            }
-            registered = Some(interest);
-        }
+        conn.tcp().register(poll.registry(), Token(0)).expect("register");
         match poll.poll(&mut events, Some(Duration::from_millis(10))) {
             Err(error) if error.kind() == ErrorKind::Interrupted => continue,
             result => result.expect("poll"),

@@ -154,7 +154,7 @@ fn serve(
     let mut poll = Poll::new().expect("a poll");
     poll.registry().register(listener, LISTENER, Interest::READABLE).expect("register");
     let mut events = Events::with_capacity(256);
-    let mut conns: HashMap<Token, (Box<dyn Conn>, Option<Interest>)> = HashMap::new();
+    let mut conns: HashMap<Token, Box<dyn Conn>> = HashMap::new();
     let mut next = 1;
     while !stop.load(Ordering::Relaxed) {
         match poll.poll(&mut events, Some(Duration::from_millis(10))) {
@@ -177,33 +177,24 @@ fn serve(
                     };
                     let token = Token(next);
                     next += 1;
-                    conns.insert(token, (conn, None));
+                    conns.insert(token, conn);
                     touched.push(token);
                 }
-            } else if let Some((conn, _)) = conns.get_mut(&event.token()) {
+            } else if let Some(conn) = conns.get_mut(&event.token()) {
                 conn.tcp().handle_event(event);
                 touched.push(event.token());
             }
         }
         for token in touched {
-            let Some((conn, registered)) = conns.get_mut(&token) else { continue };
+            let Some(conn) = conns.get_mut(&token) else { continue };
             let outcome = match conn.run() {
                 Ok(Status::Done) => Some(Outcome::Done(conn.ws().peer_close().cloned())),
                 Ok(status @ Status::Hung { .. }) => Some(Outcome::Failed(format!("{status:?}"))),
                 Ok(_) => None,
                 Err(error) => Some(Outcome::Failed(chain(error.as_ref()))),
             };
-            let interest = conn.tcp().interest();
-            if outcome.is_none() && interest != *registered {
-                if let (Some(stream), Some(interest)) = (conn.tcp().stream_mut(), interest) {
-                    let registry = poll.registry();
-                    if registered.is_some() {
-                        registry.reregister(stream, token, interest).expect("reregister");
-                    } else {
-                        registry.register(stream, token, interest).expect("register");
-                    }
-                    *registered = Some(interest);
-                }
+            if outcome.is_none() {
+                conn.tcp().register(poll.registry(), token).expect("register");
             }
             if let Some(outcome) = outcome {
                 outcomes.lock().expect("not poisoned").push(outcome);
