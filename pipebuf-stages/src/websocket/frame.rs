@@ -95,7 +95,7 @@ pub(crate) fn read_short_header(bytes: &[u8], masked: bool) -> Option<Header> {
 }
 
 /// Reads any frame header, as [`read_header`] does.
-fn read_any_header(bytes: &[u8], masked: bool) -> Result<Option<Header>, ProtocolError> {
+pub(crate) fn read_any_header(bytes: &[u8], masked: bool) -> Result<Option<Header>, ProtocolError> {
     let [first, second, ..] = *bytes else {
         return Ok(None);
     };
