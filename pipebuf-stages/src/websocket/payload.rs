@@ -62,8 +62,11 @@ pub struct Payload(Repr);
 /// `bits` is the same byte in both variants: its top three bits are a [`Meta`] (a message's
 /// kind and whether more pieces follow, which a [`Message`](super::Message) keeps here rather
 /// than in fields of its own, so that a message is 24 bytes), and in an inline payload its
-/// low five bits are the length. A payload on its own keeps [`Meta::default`] (all zero); every
-/// method of `Payload` keeps the meta bits as they are.
+/// low five bits are the length. Every method of `Payload` keeps the meta bits as they are, and
+/// only a `Message` reads them: in a payload on its own they mean nothing (all zero when it was
+/// made as a `Payload` or taken with `Message::into_data`; a clone of a message's payload, or
+/// one swapped out through `Message::data_mut`, carries the message's, unread), and comparing,
+/// hashing and printing a `Payload` never look at them.
 #[derive(Clone)]
 enum Repr {
     /// `bytes[..len]`, where `len` (the low five bits of `bits`) is at most
