@@ -137,17 +137,17 @@ fn show(message: &Message) -> String {
     if let Some(text) = message.as_text() {
         return text.to_owned();
     }
-    let kind = match message.kind {
+    let kind = match message.kind() {
         MessageKind::Binary => "binary",
         MessageKind::Ping => "ping",
         MessageKind::Pong => "pong",
         MessageKind::Text => "text, not UTF-8",
     };
-    let mut line = format!("[{kind}, {} bytes]", message.data.len());
-    for (i, byte) in message.data.iter().take(64).enumerate() {
+    let mut line = format!("[{kind}, {} bytes]", message.data().len());
+    for (i, byte) in message.data().iter().take(64).enumerate() {
         let _ = write!(line, "{}{byte:02x}", if i == 0 { " " } else { "" });
     }
-    if message.data.len() > 64 {
+    if message.data().len() > 64 {
         line.push_str("...");
     }
     line

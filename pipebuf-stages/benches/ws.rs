@@ -238,8 +238,11 @@ impl Ours {
     fn drain(link: &mut PipeBufPair<Message>, sink: &mut Sink) {
         let mut app = link.upper();
         for message in app.rd.data() {
-            assert!(message.kind == MessageKind::Binary && !message.more, "a whole binary message");
-            sink.take(&message.data);
+            assert!(
+                message.kind() == MessageKind::Binary && !message.has_more(),
+                "a whole binary message"
+            );
+            sink.take(message.data());
         }
         let len = app.rd.len();
         app.rd.consume(len);

@@ -173,12 +173,13 @@ impl Session {
             }
             let mut app = client.app();
             let (len, state) = (app.rd.len(), app.rd.state());
-            self.received += app.rd.data().iter().filter(|m| !m.kind.is_control()).count();
+            self.received += app.rd.data().iter().filter(|m| !m.kind().is_control()).count();
             if echo {
                 app.rd.forward(app.wr.reborrow());
             } else {
-                self.messages
-                    .extend(app.rd.data().iter().filter(|m| m.kind != MessageKind::Pong).cloned());
+                self.messages.extend(
+                    app.rd.data().iter().filter(|m| m.kind() != MessageKind::Pong).cloned(),
+                );
                 app.rd.consume(len);
                 if app.rd.consume_eof() {
                     app.wr.close();

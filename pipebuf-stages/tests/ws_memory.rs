@@ -128,7 +128,7 @@ fn runs_of_small_messages_pass_links_that_hold_a_few_at_a_time() {
     }
     assert_eq!(got.len(), messages.len());
     assert_eq!(got, messages);
-    assert!(got.iter().all(|m| m.data.is_inline() == (m.data.len() <= Payload::INLINE)));
+    assert!(got.iter().all(|m| m.data().is_inline() == (m.data().len() <= Payload::INLINE)));
 }
 
 #[test]

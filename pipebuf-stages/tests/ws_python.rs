@@ -159,7 +159,7 @@ fn our_client_against_python_server(tls: bool) {
     // websockets answers a ping from the thread that reads, and echoes from the handler's
     // thread: pongs and echoed messages interleave in any order.
     let (pongs, data): (Vec<_>, Vec<_>) =
-        run.received.into_iter().partition(|m| m.kind == MessageKind::Pong);
+        run.received.into_iter().partition(|m| m.kind() == MessageKind::Pong);
     assert_eq!(pongs, want_pongs);
     assert!(data == want_data, "the echoed messages differ: {} of {}", data.len(), want_data.len());
     assert_eq!((run.peer_close, run.end), (Some(bye()), Some(PBufState::Closed)));

@@ -191,7 +191,7 @@ fn check_bounds<S: WsStage>(rig: &mut Rig<S>, fed: usize, max_message: usize, ba
     let unread = rig.wire.upper().rd.len();
     assert!(unread <= MAX_UNREAD, "{unread} bytes left unread");
     for message in rig.app.upper().rd.data() {
-        assert!(message.data.len() <= max_message, "a message of {} bytes", message.data.len());
+        assert!(message.data().len() <= max_message, "a message of {} bytes", message.data().len());
     }
     // The buffers grow by doubling and each message costs its `Message` as well as its payload;
     // the slack covers what the test threads waiting for `SERIAL` allocate meanwhile. A stage
@@ -325,12 +325,12 @@ fn join(pieces: &[Message]) -> Vec<Message> {
     for piece in pieces {
         match messages.last_mut() {
             Some(last) if open => {
-                assert_eq!(last.kind, piece.kind, "a message changed kind");
-                last.data.extend_from_slice(&piece.data);
+                assert_eq!(last.kind(), piece.kind(), "a message changed kind");
+                last.data_mut().extend_from_slice(piece.data());
             }
-            _ => messages.push(Message::new(piece.kind, piece.data.clone())),
+            _ => messages.push(Message::new(piece.kind(), piece.data().clone())),
         }
-        open = piece.more;
+        open = piece.has_more();
     }
     assert!(!open, "the last message is not finished");
     messages

@@ -139,13 +139,13 @@ fn bye() -> CloseFrame {
 
 /// Our message as tungstenite's.
 fn to_theirs(message: &Message) -> tungstenite::Message {
-    match message.kind {
+    match message.kind() {
         MessageKind::Text => {
             tungstenite::Message::text(message.as_text().expect("whole UTF-8").to_owned())
         }
-        MessageKind::Binary => tungstenite::Message::binary(message.data.to_vec()),
-        MessageKind::Ping => tungstenite::Message::Ping(message.data.to_vec().into()),
-        MessageKind::Pong => tungstenite::Message::Pong(message.data.to_vec().into()),
+        MessageKind::Binary => tungstenite::Message::binary(message.data().to_vec()),
+        MessageKind::Ping => tungstenite::Message::Ping(message.data().to_vec().into()),
+        MessageKind::Pong => tungstenite::Message::Pong(message.data().to_vec().into()),
     }
 }
 
@@ -165,8 +165,8 @@ fn every_size_echoes(ws: &mut dyn Peer) {
         assert!(
             ws.read() == theirs,
             "{:?} of {} bytes comes back",
-            message.kind,
-            message.data.len()
+            message.kind(),
+            message.data().len()
         );
     }
 }
@@ -403,7 +403,7 @@ fn against_tungstenite(request: &ClientRequest, messages: Vec<Message>, want: &[
 
 /// The kind and length of each message, for a failure message that does not print megabytes.
 fn summary(messages: &[Message]) -> Vec<(MessageKind, usize, bool)> {
-    messages.iter().map(|m| (m.kind, m.data.len(), m.more)).collect()
+    messages.iter().map(|m| (m.kind(), m.data().len(), m.has_more())).collect()
 }
 
 fn request() -> ClientRequest {

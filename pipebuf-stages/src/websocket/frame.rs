@@ -61,28 +61,41 @@ pub(crate) struct Header {
 /// server's peer) or must not be (a client's peer).
 #[inline]
 pub(crate) fn read_header(bytes: &[u8], masked: bool) -> Result<Option<Header>, ProtocolError> {
-    // Most frames are whole text or binary messages under 126 bytes, whose two first bytes
-    // settle every check at once: FIN set, no reserved bit, opcode 1 or 2, the mask bit as
-    // expected, a 7-bit length.
+    if let Some(header) = read_short_header(bytes, masked) {
+        return Ok(Some(header));
+    }
+    read_any_header(bytes, masked)
+}
+
+/// Reads the header of a whole text or binary message under 126 bytes from the start of
+/// `bytes`, the frame most messages travel in, or gives `None` for any other frame or while
+/// the header is incomplete.
+///
+/// Its first two bytes settle every check at once: FIN set, no reserved bit, opcode 1 or 2, the
+/// mask bit as expected, a 7-bit length. A caller that takes only such frames knows the
+/// header's fields as constants or small numbers where it inlines this, without the cases of
+/// [`read_header`] merged in.
+#[inline]
+pub(crate) fn read_short_header(bytes: &[u8], masked: bool) -> Option<Header> {
     if let [first @ (FIN_TEXT | FIN_BINARY), second, ..] = *bytes {
         let short_len = second & 0x7F;
         if (second & 0x80 != 0) == masked && short_len < LEN_16 {
             let opcode = if first == FIN_TEXT { Opcode::Text } else { Opcode::Binary };
             let payload_len = u64::from(short_len);
             if !masked {
-                return Ok(Some(Header { fin: true, opcode, mask: None, payload_len, len: 2 }));
+                return Some(Header { fin: true, opcode, mask: None, payload_len, len: 2 });
             }
             if let Some(&[a, b, c, d]) = bytes.get(2..6) {
                 let mask = Some([a, b, c, d]);
-                return Ok(Some(Header { fin: true, opcode, mask, payload_len, len: 6 }));
+                return Some(Header { fin: true, opcode, mask, payload_len, len: 6 });
             }
         }
     }
-    read_any_header(bytes, masked)
+    None
 }
 
 /// Reads any frame header, as [`read_header`] does.
-fn read_any_header(bytes: &[u8], masked: bool) -> Result<Option<Header>, ProtocolError> {
+pub(crate) fn read_any_header(bytes: &[u8], masked: bool) -> Result<Option<Header>, ProtocolError> {
     let [first, second, ..] = *bytes else {
         return Ok(None);
     };

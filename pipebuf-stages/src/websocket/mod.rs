@@ -14,8 +14,9 @@
 //!
 //! A [`Message`]'s bytes are a [`Payload`]: up to [`Payload::INLINE`] (22) bytes are stored in
 //! the message itself, so that small messages cost no allocation on either side, and a
-//! `Message` is 32 bytes; longer payloads are one allocation of their size, and a `Vec<u8>`
-//! converts to a `Payload` and back without copying its bytes.
+//! `Message` is 24 bytes (its kind and flag share a byte with the inline length); longer
+//! payloads are one allocation of their size, and a `Vec<u8>` converts to a `Payload` and back
+//! without copying its bytes.
 //!
 //! The parts work on any piece of a frame as it arrives, without waiting for the whole frame or
 //! message:
@@ -90,7 +91,7 @@ mod error;
 pub use error::{ProtocolError, WebsocketError, close_code};
 mod frame;
 mod message;
-pub use message::{Message, MessageKind};
+pub use message::{Message, MessageKind, PayloadMut};
 mod payload;
 pub use payload::Payload;
 mod server;

@@ -15,6 +15,7 @@ use core::hash::{Hash, Hasher};
 use core::mem;
 use core::ops::{Deref, DerefMut};
 
+use super::MessageKind;
 use super::mask::{copy_masked, extend_masked, mask_array};
 use crate::copy::{copy_unaliased, extend_unaliased};
 
@@ -24,8 +25,8 @@ use crate::copy::{copy_unaliased, extend_unaliased};
 /// Most WebSocket messages are small (chat lines, game state, acknowledgments), and an
 /// allocation for each would cost more than the stages spend on the message itself. A
 /// `Payload` of at most [`INLINE`](Self::INLINE) bytes allocates nothing, and it is no larger
-/// than a `Vec<u8>` (24 bytes), so a [`Message`](super::Message) stays at 32 bytes in the
-/// buffers between the stages. A `Vec<u8>` converts into a `Payload` and back without copying
+/// than a `Vec<u8>` (24 bytes); a [`Message`](super::Message) is a `Payload` with its kind and
+/// flag in a spare byte, 24 bytes too in the buffers between the stages. A `Vec<u8>` converts into a `Payload` and back without copying
 /// its bytes (its allocation is shrunk to fit, as [`Vec::into_boxed_slice`] does).
 ///
 /// It dereferences to `[u8]` (and mutably), so the slice methods work on it directly; it
@@ -57,16 +58,62 @@ use crate::copy::{copy_unaliased, extend_unaliased};
 pub struct Payload(Repr);
 
 /// How a [`Payload`] holds its bytes.
+///
+/// `bits` is the same byte in both variants: its top three bits are a [`Meta`] (a message's
+/// kind and whether more pieces follow, which a [`Message`](super::Message) keeps here rather
+/// than in fields of its own, so that a message is 24 bytes), and in an inline payload its
+/// low five bits are the length. Every method of `Payload` keeps the meta bits as they are, and
+/// only a `Message` reads them: in a payload on its own they mean nothing (all zero when it was
+/// made as a `Payload` or taken with `Message::into_data`; a clone of a message's payload, or
+/// one swapped out through `Message::data_mut`, carries the message's, unread), and comparing,
+/// hashing and printing a `Payload` never look at them.
 #[derive(Clone)]
 enum Repr {
-    /// `bytes[..len]`; `len` is at most [`Payload::INLINE`]. The bytes past `len` mean nothing:
-    /// a fixed-size copy may have brought along whatever followed the payload (on the wire, the
-    /// next frame of the same connection), and they are never read as payload, compared,
-    /// hashed, printed or sent.
-    Inline { len: u8, bytes: [u8; Payload::INLINE] },
+    /// `bytes[..len]`, where `len` (the low five bits of `bits`) is at most
+    /// [`Payload::INLINE`]. The bytes past `len` mean nothing: a fixed-size copy may have
+    /// brought along whatever followed the payload (on the wire, the next frame of the same
+    /// connection), and they are never read as payload, compared, hashed, printed or sent.
+    Inline { bits: u8, bytes: [u8; Payload::INLINE] },
     /// A boxed slice rather than a `Vec<u8>`: 16 bytes instead of 24 leave room for 22 inline
-    /// bytes in a 24-byte `Payload`.
-    Heap(Box<[u8]>),
+    /// bytes in a 24-byte `Payload`. The low five bits of `bits` are zero.
+    Heap { bits: u8, heap: Box<[u8]> },
+}
+
+/// A message's kind and whether more pieces follow, as the top three bits of a [`Repr`]'s
+/// `bits`: bit 7 is `more`, bits 5 and 6 the kind (binary 0, so that the default is a whole
+/// binary message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Meta(u8);
+
+impl Meta {
+    /// The meta bits of a whole message of `kind`, or of a piece with more after it.
+    #[inline]
+    pub(crate) const fn new(kind: MessageKind, more: bool) -> Self {
+        let kind = match kind {
+            MessageKind::Binary => 0,
+            MessageKind::Text => 1,
+            MessageKind::Ping => 2,
+            MessageKind::Pong => 3,
+        };
+        Self(kind << KIND_SHIFT | if more { MORE } else { 0 })
+    }
+
+    /// The message's kind.
+    #[inline]
+    pub(crate) const fn kind(self) -> MessageKind {
+        match self.0 >> KIND_SHIFT & 3 {
+            0 => MessageKind::Binary,
+            1 => MessageKind::Text,
+            2 => MessageKind::Ping,
+            _ => MessageKind::Pong,
+        }
+    }
+
+    /// Whether more pieces of the message follow.
+    #[inline]
+    pub(crate) const fn has_more(self) -> bool {
+        self.0 & MORE != 0
+    }
 }
 
 impl Payload {
@@ -84,7 +131,7 @@ impl Payload {
     /// ```
     #[must_use]
     pub const fn new() -> Self {
-        Self(Repr::Inline { len: 0, bytes: [0; Self::INLINE] })
+        Self(Repr::Inline { bits: 0, bytes: [0; Self::INLINE] })
     }
 
     /// Returns true if the bytes are stored inline, without an allocation of their own.
@@ -114,8 +161,8 @@ impl Payload {
     #[inline]
     pub fn as_slice(&self) -> &[u8] {
         match &self.0 {
-            Repr::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
-            Repr::Heap(heap) => heap,
+            Repr::Inline { bits, bytes } => bytes.get(..len_of(*bits)).unwrap_or_default(),
+            Repr::Heap { heap, .. } => heap,
         }
     }
 
@@ -132,8 +179,8 @@ impl Payload {
     #[inline]
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
         match &mut self.0 {
-            Repr::Inline { len, bytes } => bytes.get_mut(..usize::from(*len)).unwrap_or_default(),
-            Repr::Heap(heap) => heap,
+            Repr::Inline { bits, bytes } => bytes.get_mut(..len_of(*bits)).unwrap_or_default(),
+            Repr::Heap { heap, .. } => heap,
         }
     }
 
@@ -151,21 +198,22 @@ impl Payload {
     /// assert_eq!(payload, b"fragment");
     /// ```
     pub fn extend_from_slice(&mut self, data: &[u8]) {
-        if let Repr::Inline { len, bytes } = &mut self.0 {
-            let start = usize::from(*len);
+        if let Repr::Inline { bits, bytes } = &mut self.0 {
+            let start = len_of(*bits);
             if let Some(to) =
                 start.checked_add(data.len()).and_then(|end| bytes.get_mut(start..end))
             {
                 to.copy_from_slice(data);
-                // At most `INLINE` (`get_mut` succeeded), so it fits in a `u8`.
-                *len = u8::try_from(start + data.len()).unwrap_or(*len);
+                // At most `INLINE` (`get_mut` succeeded).
+                *bits = with_len(*bits, start + data.len());
                 return;
             }
         }
+        let meta = self.meta();
         let mut vec = mem::take(self).into_vec();
         vec.reserve_exact(data.len());
         extend_unaliased(&mut vec, data);
-        *self = Self(Repr::Heap(vec.into_boxed_slice()));
+        *self = Self::heap(meta, vec.into_boxed_slice());
     }
 
     /// Appends one byte, as [`extend_from_slice`](Self::extend_from_slice) does: on the heap each
@@ -193,7 +241,7 @@ impl Payload {
     /// assert!(payload.is_empty() && payload.is_inline());
     /// ```
     pub fn clear(&mut self) {
-        *self = Self::new();
+        *self = Self::new().with_meta(self.meta());
     }
 
     /// Shortens it to `new_len` bytes; does nothing if it is not longer than that.
@@ -207,18 +255,18 @@ impl Payload {
     /// ```
     pub fn truncate(&mut self, new_len: usize) {
         match &mut self.0 {
-            Repr::Inline { len, .. } => {
-                if new_len < usize::from(*len) {
-                    // Less than the old length, which fits in a `u8`.
-                    *len = u8::try_from(new_len).unwrap_or(*len);
+            Repr::Inline { bits, .. } => {
+                if new_len < len_of(*bits) {
+                    *bits = with_len(*bits, new_len);
                 }
             }
-            Repr::Heap(heap) if new_len < heap.len() => {
+            Repr::Heap { bits, heap } if new_len < heap.len() => {
+                let meta = Meta(*bits);
                 let mut vec = mem::take(heap).into_vec();
                 vec.truncate(new_len);
-                *self = Self::compact(vec);
+                *self = Self::compact(vec).with_meta(meta);
             }
-            Repr::Heap(_) => {}
+            Repr::Heap { .. } => {}
         }
     }
 
@@ -236,8 +284,48 @@ impl Payload {
     pub fn into_vec(self) -> Vec<u8> {
         match self.0 {
             Repr::Inline { .. } => self.as_slice().to_vec(),
-            Repr::Heap(heap) => heap.into_vec(),
+            Repr::Heap { heap, .. } => heap.into_vec(),
         }
+    }
+
+    /// The meta bits a [`Message`](super::Message) keeps here.
+    #[inline]
+    pub(crate) const fn meta(&self) -> Meta {
+        match self.0 {
+            Repr::Inline { bits, .. } | Repr::Heap { bits, .. } => Meta(bits & META),
+        }
+    }
+
+    /// Sets the meta bits a [`Message`](super::Message) keeps here.
+    #[inline]
+    pub(crate) const fn set_meta(&mut self, meta: Meta) {
+        match &mut self.0 {
+            Repr::Inline { bits, .. } | Repr::Heap { bits, .. } => *bits = *bits & !META | meta.0,
+        }
+    }
+
+    /// The same payload with the meta bits `meta`.
+    #[inline]
+    #[must_use]
+    pub(crate) const fn with_meta(mut self, meta: Meta) -> Self {
+        self.set_meta(meta);
+        self
+    }
+
+    /// The length of the payload of a whole text or binary message, from one test of its
+    /// `bits` (and for an inline payload one read); `None` for anything else.
+    #[inline]
+    pub(crate) fn whole_data_len(&self) -> Option<usize> {
+        match &self.0 {
+            Repr::Inline { bits, .. } if bits & WHOLE_DATA == 0 => Some(len_of(*bits)),
+            Repr::Heap { bits, heap } if bits & WHOLE_DATA == 0 => Some(heap.len()),
+            _ => None,
+        }
+    }
+
+    /// A heap payload with `meta`.
+    fn heap(meta: Meta, heap: Box<[u8]>) -> Self {
+        Self(Repr::Heap { bits: meta.0, heap })
     }
 
     /// A payload holding the bytes of `vec`: inline (and `vec` freed) if they fit, otherwise
@@ -246,9 +334,9 @@ impl Payload {
         if let Ok(len @ 0..=INLINE_U8) = u8::try_from(vec.len()) {
             let mut bytes = [0; Self::INLINE];
             bytes[..vec.len()].copy_from_slice(&vec);
-            return Self(Repr::Inline { len, bytes });
+            return Self(Repr::Inline { bits: len, bytes });
         }
-        Self(Repr::Heap(vec.into_boxed_slice()))
+        Self::heap(Meta::default(), vec.into_boxed_slice())
     }
 
     /// A payload holding `from` unmasked with `key` from key position 0, in one pass over the
@@ -258,11 +346,11 @@ impl Payload {
         let n = from.len();
         if let Ok(len @ 0..=INLINE_U8) = u8::try_from(n) {
             let mut bytes = [0; Self::INLINE];
-            bytes[..n].copy_from_slice(from);
+            copy_short(&mut bytes, from);
             if let Some(key) = key {
                 mask_array(key, &mut bytes);
             }
-            return Self(Repr::Inline { len, bytes });
+            return Self(Repr::Inline { bits: len, bytes });
         }
         Self::from_masked_on_heap(key, 0, from)
     }
@@ -276,7 +364,7 @@ impl Payload {
                 Some(key) => copy_masked(key, offset, to, from),
                 None => to.copy_from_slice(from),
             }
-            return Self(Repr::Inline { len, bytes });
+            return Self(Repr::Inline { bits: len, bytes });
         }
         Self::from_masked_on_heap(key, offset, from)
     }
@@ -290,7 +378,7 @@ impl Payload {
             Some(key) => extend_masked(&mut vec, key, offset, from),
             None => extend_unaliased(&mut vec, from),
         }
-        Self(Repr::Heap(vec.into_boxed_slice()))
+        Self::heap(Meta::default(), vec.into_boxed_slice())
     }
 
     /// A payload holding the first `len` bytes of `from` unmasked with `key` from key position
@@ -298,16 +386,58 @@ impl Payload {
     /// [`INLINE`](Self::INLINE) bytes, a short payload is copied as a block of that fixed size,
     /// without a `memcpy` call; the bytes past `len` mean nothing.
     #[inline]
-    pub(crate) fn from_masked_prefix(key: Option<[u8; 4]>, from: &[u8], len: usize) -> Self {
+    pub(crate) fn from_masked_prefix(
+        key: Option<[u8; 4]>,
+        from: &[u8],
+        len: usize,
+        meta: Meta,
+    ) -> Self {
         if let (Ok(n @ 0..=INLINE_U8), Some(head)) = (u8::try_from(len), from.first_chunk()) {
             let mut bytes = *head;
             if let Some(key) = key {
                 mask_array(key, &mut bytes);
             }
-            return Self(Repr::Inline { len: n, bytes });
+            return Self(Repr::Inline { bits: n | meta.0, bytes });
         }
         // invariant: the caller gives `from` at least `len` bytes, as documented.
-        Self::from_masked(key, &from[..len])
+        Self::from_masked(key, &from[..len]).with_meta(meta)
+    }
+
+    /// Makes this payload hold the first `len` bytes of `from` unmasked, with `meta`, as
+    /// [`from_masked_prefix`](Self::from_masked_prefix) builds one, but in place: a short
+    /// payload is written straight into an inline payload's storage (a slot of the messages'
+    /// buffer), without building a message elsewhere and moving it.
+    #[inline(always)]
+    #[expect(
+        clippy::inline_always,
+        reason = "once per small message; as a call it cost more than its own work (callgrind)"
+    )]
+    pub(crate) fn set_masked_prefix(
+        &mut self,
+        key: Option<[u8; 4]>,
+        from: &[u8],
+        len: usize,
+        meta: Meta,
+    ) {
+        if let (Ok(n @ 0..=INLINE_U8), Some(head), Repr::Inline { bits, bytes }) =
+            (u8::try_from(len), from.first_chunk(), &mut self.0)
+        {
+            let mut new = *head;
+            if let Some(key) = key {
+                mask_array(key, &mut new);
+            }
+            *bits = n | meta.0;
+            *bytes = new;
+            return;
+        }
+        self.replace_masked_prefix(key, from, len, meta);
+    }
+
+    /// The other cases of [`set_masked_prefix`](Self::set_masked_prefix), out of line so that
+    /// its common case stays a few instructions where it is inlined.
+    #[inline(never)]
+    fn replace_masked_prefix(&mut self, key: Option<[u8; 4]>, from: &[u8], len: usize, meta: Meta) {
+        *self = Self::from_masked_prefix(key, from, len, meta);
     }
 
     /// Writes the bytes masked with `key` (if any) from key position 0 at the start of `to`,
@@ -317,10 +447,11 @@ impl Payload {
     #[inline]
     pub(crate) fn write_masked(&self, key: Option<[u8; 4]>, to: &mut [u8]) {
         if let (Repr::Inline { bytes, .. }, Some(head)) = (&self.0, to.first_chunk_mut()) {
-            *head = *bytes;
+            let mut new = *bytes;
             if let Some(key) = key {
-                mask_array(key, head);
+                mask_array(key, &mut new);
             }
+            *head = new;
             return;
         }
         let from = self.as_slice();
@@ -383,7 +514,7 @@ impl From<Vec<u8>> for Payload {
     /// Takes the vector's allocation over, whatever its length, without copying its bytes; the
     /// allocation is shrunk to fit if it has spare capacity.
     fn from(vec: Vec<u8>) -> Self {
-        Self(Repr::Heap(vec.into_boxed_slice()))
+        Self::heap(Meta::default(), vec.into_boxed_slice())
     }
 }
 
@@ -524,9 +655,52 @@ impl fmt::Debug for Payload {
     }
 }
 
+/// Copies `from`, at most [`Payload::INLINE`] bytes, to the start of `to` as two moves of a
+/// fixed size that may overlap: no `memcpy` call and no loop for the bytes an application hands
+/// over in a small message (a call cost a tenth of a 16-byte message's whole path, callgrind).
+#[inline]
+fn copy_short(to: &mut [u8; Payload::INLINE], from: &[u8]) {
+    let n = from.len();
+    // invariant: `from` is at most `INLINE` bytes long, so `..n` is within `to`, and each pair of
+    // moves covers `..n`.
+    for size in [16, 8, 4] {
+        if n >= size {
+            to[..size].copy_from_slice(&from[..size]);
+            to[n - size..n].copy_from_slice(&from[n - size..]);
+            return;
+        }
+    }
+    for (to, from) in to.iter_mut().zip(from) {
+        *to = *from;
+    }
+}
+
+/// The length of an inline payload, from its `bits`.
+#[inline]
+const fn len_of(bits: u8) -> usize {
+    (bits & LEN) as usize
+}
+
+/// `bits` with the length `len`, which is at most [`Payload::INLINE`].
+#[inline]
+fn with_len(bits: u8, len: usize) -> u8 {
+    // At most `INLINE`, as documented, so it fits in the length bits.
+    bits & META | u8::try_from(len).unwrap_or_default() & LEN
+}
+
 /// [`Payload::INLINE`] as the `u8` an inline payload keeps its length in.
 #[expect(clippy::cast_possible_truncation, reason = "22 fits in a `u8`")]
 const INLINE_U8: u8 = Payload::INLINE as u8;
+/// The bits of `Repr`'s `bits` that hold an inline payload's length, and those that hold a
+/// [`Meta`].
+const LEN: u8 = 0x1F;
+const META: u8 = !LEN;
+/// Where a [`Meta`]'s kind starts, and its bit for `more`.
+const KIND_SHIFT: u32 = 5;
+const MORE: u8 = 0x80;
+/// The bits of a [`Meta`] that are all zero for a whole text or binary message: `more` and the
+/// kind's bit for ping and pong.
+const WHOLE_DATA: u8 = MORE | 2 << KIND_SHIFT;
 
 #[cfg(test)]
 mod tests {
@@ -561,7 +735,7 @@ mod tests {
     #[test]
     fn a_payload_is_as_large_as_a_vec_and_a_message_as_before() {
         assert_eq!(size_of::<Payload>(), size_of::<Vec<u8>>());
-        assert_eq!(size_of::<super::super::Message>(), 32);
+        assert_eq!(size_of::<super::super::Message>(), 24);
     }
 
     #[test]
@@ -675,6 +849,60 @@ mod tests {
                 let mut two = plain[..len / 2].to_vec();
                 super::extend_masked(&mut two, key, offset + len / 2, &masked[len / 2..]);
                 assert_eq!(two, &plain[..len], "{len} bytes at {offset}, in two");
+            }
+        }
+    }
+
+    #[test]
+    fn every_change_to_the_bytes_keeps_a_messages_kind_and_flag() {
+        use super::super::{Message, MessageKind};
+        use super::Meta;
+
+        let kinds = [MessageKind::Text, MessageKind::Binary, MessageKind::Ping, MessageKind::Pong];
+        for kind in kinds {
+            for more in [false, true] {
+                let meta = Meta::new(kind, more);
+                assert_eq!((meta.kind(), meta.has_more()), (kind, more));
+                let mut payload = Payload::from("ab").with_meta(meta);
+                payload.extend_from_slice(&bytes(40));
+                assert!(!payload.is_inline());
+                assert_eq!(payload.meta(), meta, "inline to heap");
+                payload.truncate(3);
+                assert!(payload.is_inline());
+                assert_eq!((payload.meta(), payload.as_slice()), (meta, &b"ab\0"[..]));
+                payload.push(7);
+                payload.clear();
+                assert_eq!((payload.meta(), payload.len()), (meta, 0));
+                let message = Message::from_parts(payload, meta);
+                assert_eq!((message.kind(), message.has_more()), (kind, more));
+                let whole = kind != MessageKind::Ping && kind != MessageKind::Pong && !more;
+                assert_eq!(message.whole_data_len(), whole.then_some(0));
+            }
+        }
+    }
+
+    #[test]
+    fn a_message_written_in_place_replaces_what_the_slot_held() {
+        use super::super::{Message, MessageKind};
+        use super::Meta;
+
+        let key = [1, 2, 3, 4];
+        let plain = bytes(60);
+        let masked: Vec<u8> = plain.iter().enumerate().map(|(i, b)| b ^ key[i % 4]).collect();
+        let meta = Meta::new(MessageKind::Text, false);
+        for len in [0, 5, Payload::INLINE, Payload::INLINE + 1, 40] {
+            for held in [Message::binary([9; 3]), Message::binary(vec![9; 100]).with_more(true)] {
+                // With room past the payload (a block copy) and without (the exact bytes).
+                for from in [&masked[..], &masked[..len]] {
+                    let mut slot = held.clone();
+                    slot.set_masked_prefix(Some(key), from, len, meta);
+                    assert_eq!(
+                        slot,
+                        Message::new(MessageKind::Text, &plain[..len]),
+                        "{len} over {held:?}"
+                    );
+                    assert_eq!(slot.data().is_inline(), len <= Payload::INLINE);
+                }
             }
         }
     }
