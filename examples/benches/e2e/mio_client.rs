@@ -171,8 +171,8 @@ impl Conn {
         let now = probe.now();
         let measured_at = (phase == MEASURE).then_some(now);
         for message in app.rd.data() {
-            if message.kind == MessageKind::Binary && !message.more {
-                probe.check(&message.data, self.received, measured_at, &mut self.stats);
+            if message.kind() == MessageKind::Binary && !message.has_more() {
+                probe.check(message.data(), self.received, measured_at, &mut self.stats);
             } else {
                 self.stats.echo_errors += 1;
             }
