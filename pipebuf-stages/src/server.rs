@@ -121,7 +121,7 @@ struct Slot<C> {
 /// A TCP server on a mio `Poll` that runs one pipeline per accepted connection.
 ///
 /// For each event it hands the readiness to the connection's [`TcpLink`], runs the pipeline for
-/// a turn (until it rests, or 64 passes: a connection with more to do waits in a queue behind
+/// a turn (until it rests, or 16 passes: a connection with more to do waits in a queue behind
 /// the others, so that a busy client cannot starve them), and registers the socket again when
 /// the interest the link reports changed, as edge-triggered polling asks. Every second it
 /// sweeps the connections: one that was quiet gives back the storage of its empty links
@@ -430,8 +430,10 @@ where
     }
 }
 
-/// The passes of its pipeline a connection gets per turn; then the others go first.
-const TURN: u32 = 64;
+/// The passes of its pipeline a connection gets per turn; then the others go first. As many as
+/// `TokioDriver` runs before it yields: at 64, 100 connections of 16 KiB echoes spread 1.96 to 1
+/// in echoes per connection and the p99 round trip was 4 times the median; at 16, 1.02 and 1.2.
+const TURN: u32 = 16;
 
 /// The longest the loop sleeps, so that `stop` is seen soon.
 const TICK: Duration = Duration::from_millis(100);

@@ -74,6 +74,11 @@ impl LoadResult {
     pub(crate) fn server_load(&self) -> f64 {
         ratio(self.server_cpu_us, 1) / (self.secs * 1e6)
     }
+
+    /// The fraction of a core the client used.
+    pub(crate) fn client_load(&self) -> f64 {
+        ratio(self.client_cpu_us, 1) / (self.secs * 1e6)
+    }
 }
 
 /// Everything the client needs to reach a server.

@@ -111,6 +111,8 @@ fn tungstenite(addr: SocketAddr, tls: &TlsAcceptor, stop: &AtomicBool) -> io::Re
             let Ok(Ok((stream, _))) = tokio::time::timeout(TICK, listener.accept()).await else {
                 continue;
             };
+            // As ours do: an echo server answers at once, small writes should not wait.
+            let _ = stream.set_nodelay(true);
             let tls = tls.clone();
             tokio::spawn(async move {
                 let result = async {
