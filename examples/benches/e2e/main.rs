@@ -397,13 +397,16 @@ fn targets(ours: &Report, theirs: &Report, loads: &[Load]) -> String {
         let cpu = client::ratio(a.server_cpu_us, a.msgs.max(1))
             / client::ratio(b.server_cpu_us, b.msgs.max(1));
         // Throughput is compared where the baseline's server is the bottleneck (its core busy
-        // all the time) and ours was not held back by the client (its core had room); else the
-        // client caps the rates, and CPU per message is compared.
+        // all the time). Where the client's core was busy all the time with ours, our rate is
+        // only a lower bound of what our server does: enough to meet the target, not to miss
+        // it. Elsewhere the client caps the rates, and CPU per message is compared.
         let mut targets = Vec::new();
-        if b.server_load() >= SATURATED && a.client_load() < SATURATED {
-            targets.push(verdict("msgs/s >= 1.3x", rate >= 1.3));
-        } else if b.server_load() >= SATURATED {
-            targets.push("msgs/s >= 1.3x not judged (our client saturated)".to_owned());
+        if b.server_load() >= SATURATED {
+            if rate >= 1.3 || a.client_load() < SATURATED {
+                targets.push(verdict("msgs/s >= 1.3x", rate >= 1.3));
+            } else {
+                targets.push("msgs/s >= 1.3x not judged (our client saturated)".to_owned());
+            }
         }
         let cpu_target = if load.size <= 16 { 0.6 } else { 0.8 };
         targets.push(verdict(&format!("CPU/msg <= {cpu_target}x"), cpu <= cpu_target));
