@@ -7,6 +7,7 @@
 //! window per connection, and ends each connection with a Close. The warm-up begins once every
 //! connection has had its first echo, as the other client's begins once every handshake is done.
 
+use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
 use pipebuf::{Budget, PipeBufPair, Status, pipeline};
@@ -90,7 +91,11 @@ pub(crate) fn load(target: &Target, load: Load) -> Result<LoadResult, BoxError> 
             _ => None,
         }
         .map_or(next_sweep, |at| at.min(next_sweep));
-        poll.poll(&mut events, Some(deadline.saturating_duration_since(Instant::now())))?;
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        match poll.poll(&mut events, Some(timeout)) {
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            result => result?,
+        }
         for event in &events {
             let i = event.token().0;
             conns[i].wss.tcp.handle_event(event);
