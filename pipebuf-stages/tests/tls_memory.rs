@@ -172,6 +172,23 @@ fn a_stage_whose_plaintext_waits_for_its_reader_still_sends() {
     assert_eq!(received, vec![7; 100_000]);
 }
 
+/// A stage that rests between calls (nothing changed in what it reads) must still wake for
+/// room in `lower.wr` while plaintext waits to be encrypted: here nothing else ever changes.
+#[test]
+fn plaintext_that_waits_for_room_goes_out_when_room_comes() {
+    let mut duo = Duo::localhost("1.3", &[], &[]);
+    duo.handshake();
+    duo.client_net.set_limits(Some(20_000), Some(20_000));
+    let sent: Vec<u8> = (0..100_000_u32).map(|i| (i % 251) as u8).collect();
+    duo.client_app.upper().wr.append(&sent);
+    duo.client_app.upper().wr.close();
+    duo.settle();
+    assert_eq!((&duo.client_error, &duo.server_error), (&None, &None));
+    let end = duo.server_app.upper();
+    assert_eq!(end.rd.data(), &sent[..]);
+    assert!(end.rd.has_pending_eof());
+}
+
 #[test]
 fn a_record_larger_than_the_link_it_arrives_on_is_an_error_not_a_stall() {
     let mut duo = Duo::localhost("1.3", &[], &[]);

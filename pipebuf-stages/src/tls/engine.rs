@@ -3,7 +3,7 @@
 
 use core::ops::Deref;
 
-use pipebuf::{PBufRd, PBufRdWr, PBufWr, tripwire};
+use pipebuf::{PBufRd, PBufRdWr, PBufTrip, PBufWr, tripwire};
 use rustls::CommonState;
 use rustls::client::ClientConnectionData;
 use rustls::server::ServerConnectionData;
@@ -105,6 +105,11 @@ pub(super) struct Engine {
     plaintext: Held,
     /// Records `lower.wr` had no room for.
     records: Held,
+    /// The tripwires of `lower.rd` and `upper.rd` when rustls last came to rest with nothing
+    /// held and no plaintext left to encrypt: until one of them changes, a call has nothing to
+    /// do, and returns at once instead of asking rustls again (a pipeline calls a stage after
+    /// any other stage's activity).
+    resting: Option<(PBufTrip, PBufTrip)>,
 }
 
 /// What a pass does after a state.
@@ -116,6 +121,11 @@ enum Next {
 }
 
 impl Engine {
+    /// Forgets that rustls was at rest: the next call asks it again, whatever changed.
+    pub(super) fn wake(&mut self) {
+        self.resting = None;
+    }
+
     /// Runs one pass over the connection, or passes the plaintext through if there is none.
     pub(super) fn process<C: Connection>(
         &mut self,
@@ -129,6 +139,9 @@ impl Engine {
             upper.rd.forward(lower.wr.reborrow());
             return Ok(before != tripwire!(lower.rd, lower.wr, upper.rd, upper.wr));
         };
+        if self.resting == Some(tripwire!(lower.rd, upper.rd)) {
+            return Ok(false);
+        }
         if matches!(self.health, Health::Running) {
             if let Err(error) = self.step(conn, &mut lower, &mut upper) {
                 // rustls queued its alert, if any: it goes out before the abort.
@@ -145,6 +158,13 @@ impl Engine {
             }
             self.health = Health::Failing(error);
         }
+        // With plaintext left in `upper.rd`, rustls waits for room in `lower.wr`, which the
+        // inputs' tripwires do not show.
+        let rested = matches!(self.health, Health::Running)
+            && self.records.is_empty()
+            && self.plaintext.is_empty()
+            && upper.rd.is_empty();
+        self.resting = rested.then(|| tripwire!(lower.rd, upper.rd));
         Ok(before != tripwire!(lower.rd, lower.wr, upper.rd, upper.wr))
     }
 

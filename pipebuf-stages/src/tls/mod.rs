@@ -303,6 +303,8 @@ macro_rules! shared_methods {
             /// Processing records through it bypasses the stage: the stage would lose track.
             #[must_use]
             pub fn connection_mut(&mut self) -> Option<&mut $conn> {
+                // What the caller changes, the next `process` takes up.
+                self.engine.wake();
                 self.conn.as_mut()
             }
 
