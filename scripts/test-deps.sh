@@ -28,6 +28,9 @@ apt_install() {
 command -v openssl >/dev/null || apt_install openssl
 openssl version
 
+# The end-to-end benchmark's smoke test pins its processes to cores with taskset.
+command -v taskset >/dev/null || apt_install util-linux
+
 command -v python3 >/dev/null || apt_install python3
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' || {
   echo "test-deps: kosoku needs Python 3.10 or newer; python3 is $(python3 --version)" >&2
