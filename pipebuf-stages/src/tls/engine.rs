@@ -139,7 +139,8 @@ impl Engine {
             upper.rd.forward(lower.wr.reborrow());
             return Ok(before != tripwire!(lower.rd, lower.wr, upper.rd, upper.wr));
         };
-        if self.resting == Some(tripwire!(lower.rd, upper.rd)) {
+        // The inputs' tripwires are those of `before`: `lower.rd` and `upper.rd`.
+        if self.resting == Some((before.0, before.2)) {
             return Ok(false);
         }
         if matches!(self.health, Health::Running) {
@@ -164,8 +165,9 @@ impl Engine {
             && self.records.is_empty()
             && self.plaintext.is_empty()
             && upper.rd.is_empty();
-        self.resting = rested.then(|| tripwire!(lower.rd, upper.rd));
-        Ok(before != tripwire!(lower.rd, lower.wr, upper.rd, upper.wr))
+        let after = tripwire!(lower.rd, lower.wr, upper.rd, upper.wr);
+        self.resting = rested.then_some((after.0, after.2));
+        Ok(before != after)
     }
 
     /// Writes what is held, runs rustls until it waits, then takes the ends.
