@@ -19,7 +19,10 @@ impl<T: Default + Clone> Shared<T> {
             return 0;
         }
         let (from, to) = (self.rd, dest.wr);
-        dest.storage_mut()[to..to + len].clone_from_slice(&self.storage()[from..from + len]);
+        take_slice(
+            &mut dest.storage_mut()[to..to + len],
+            &mut self.storage_mut()[from..from + len],
+        );
         dest.wr += len;
         self.consume(len);
         len
@@ -55,15 +58,7 @@ impl<T: Default + Clone> Shared<T> {
         self.wr = stay;
         self.update_usable();
         dest.update_usable();
-        let (back, left) = (&mut self.heap[..stay], &mut dest.heap[rd + len..wr]);
-        if core::mem::needs_drop::<T>() {
-            // Move rather than clone, so no stale copy keeps memory alive in `dest`.
-            for (to, from) in back.iter_mut().zip(left) {
-                *to = core::mem::take(from);
-            }
-        } else {
-            back.clone_from_slice(left);
-        }
+        take_slice(&mut self.heap[..stay], &mut dest.heap[rd + len..wr]);
         true
     }
 
@@ -71,5 +66,18 @@ impl<T: Default + Clone> Shared<T> {
     #[expect(clippy::unused_self, reason = "the same signature as with `alloc`")]
     fn swap_storage(&mut self, _dest: &mut Shared<T>, _len: usize) -> bool {
         false
+    }
+}
+
+/// Moves `from` into `to`, leaving defaults behind: the elements of `from` are consumed, and a
+/// clone would copy what they own (a message's payload) and leave it alive in a dead slot. An
+/// element without drop glue (a byte) owns nothing, so it is copied, which is faster.
+fn take_slice<T: Default + Clone>(to: &mut [T], from: &mut [T]) {
+    if core::mem::needs_drop::<T>() {
+        for (to, from) in to.iter_mut().zip(from) {
+            *to = core::mem::take(from);
+        }
+    } else {
+        to.clone_from_slice(from);
     }
 }

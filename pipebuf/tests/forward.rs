@@ -175,6 +175,41 @@ fn forward_of_other_element_types() {
     assert_eq!(a.rd().data(), ["three"]);
 }
 
+/// An element that owns memory and counts its clones, on this test's thread.
+#[derive(Debug, Default, PartialEq)]
+struct Owned(Vec<u8>);
+
+thread_local! {
+    static CLONES: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+}
+
+impl Clone for Owned {
+    fn clone(&self) -> Self {
+        CLONES.with(|clones| clones.set(clones.get() + 1));
+        Owned(self.0.clone())
+    }
+}
+
+#[test]
+fn elements_that_own_memory_move_without_a_clone_whichever_way_they_go() {
+    let owned = |byte| Owned(vec![byte; 1000]);
+    let (mut a, mut b) = (PipeBuf::<Owned>::new(), PipeBuf::<Owned>::new());
+    // Into a buffer that holds data already.
+    b.wr().append(&[owned(0)]);
+    a.wr().append(&[owned(1), owned(2), owned(3)]);
+    let before = CLONES.with(core::cell::Cell::get);
+    a.rd().forward(b.wr());
+    // A prefix, keeping one back.
+    a.wr().append(&[owned(4), owned(5), owned(6)]);
+    let (mut c, appended) = (PipeBuf::<Owned>::new(), CLONES.with(core::cell::Cell::get));
+    assert_eq!(a.rd().forward_prefix(c.wr(), 2), 2);
+    assert_eq!(CLONES.with(core::cell::Cell::get), appended, "a move cloned an element");
+    assert_eq!(appended - before, 3, "only `append`, which borrows, clones");
+    assert_eq!(b.rd().data(), [owned(0), owned(1), owned(2), owned(3)]);
+    assert_eq!(c.rd().data(), [owned(4), owned(5)]);
+    assert_eq!(a.rd().data(), [owned(6)]);
+}
+
 #[test]
 fn forward_prefix_moves_nothing_into_an_ended_buffer() {
     let (mut a, mut b) = (PipeBuf::new(), PipeBuf::new());
