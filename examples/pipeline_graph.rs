@@ -13,18 +13,22 @@
 
 use std::process::ExitCode;
 
+use pipebuf_examples::cli::{Stop, exit};
 use pipebuf_examples::wss::WssEcho;
 
 fn main() -> ExitCode {
+    exit("pipeline_graph", run())
+}
+
+fn run() -> Result<(), Stop> {
+    let usage = "usage: pipeline_graph [--dot] [--mermaid]";
     let (mut dot, mut mermaid) = (false, false);
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--dot" => dot = true,
             "--mermaid" => mermaid = true,
-            _ => {
-                eprintln!("usage: pipeline_graph [--dot] [--mermaid]");
-                return ExitCode::FAILURE;
-            }
+            "-h" | "--help" => return Err(Stop::Help(usage.to_owned())),
+            other => return Err(format!("unknown argument {other}\n{usage}").into()),
         }
     }
     if !dot && !mermaid {
@@ -39,5 +43,5 @@ fn main() -> ExitCode {
     if mermaid {
         print!("{}", WssEcho::GRAPH.mermaid());
     }
-    ExitCode::SUCCESS
+    Ok(())
 }

@@ -25,6 +25,7 @@ use std::process::ExitCode;
 use std::sync::mpsc::TryRecvError;
 
 use pipebuf::{PipeBufPair, pipeline};
+use pipebuf_examples::cli::{Stop, exit};
 use pipebuf_examples::client::{
     MioClient, Trust, connect, error_chain, server_name, spawn_reader, split_host_port,
 };
@@ -54,18 +55,12 @@ const CHUNK: usize = 16 << 10;
 const QUEUE: usize = 4;
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("tls_client: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    exit("tls_client", run())
 }
 
-fn run() -> Result<(), String> {
+fn run() -> Result<(), Stop> {
     let (host, port, trust, sni) = parse_args()?;
-    let config = trust.client_config(&[]).map_err(|e| error_chain(e.as_ref()))?;
+    let config = trust.client_config(&[])?;
     let name = server_name(sni.as_deref().unwrap_or(&host))?;
     let tls = TlsClient::new(config, name).map_err(|e| e.to_string())?;
     let tcp = connect(&host, port).map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
@@ -109,11 +104,11 @@ fn run() -> Result<(), String> {
     if client.conn().tls.has_received_close_notify() {
         Ok(())
     } else {
-        Err("the server ended the connection without close_notify: the data may be cut".to_owned())
+        Err("the server ended the connection without close_notify: the data may be cut".into())
     }
 }
 
-fn parse_args() -> Result<(String, u16, Trust, Option<String>), String> {
+fn parse_args() -> Result<(String, u16, Trust, Option<String>), Stop> {
     let usage = "usage: tls_client host:port [--cafile cert.pem | --insecure] [--sni name]";
     let mut target = None;
     let mut trust = Trust::default();
@@ -125,9 +120,11 @@ fn parse_args() -> Result<(String, u16, Trust, Option<String>), String> {
         }
         match arg.as_str() {
             "--sni" => sni = Some(args.next().ok_or("--sni needs a name")?),
-            "-h" | "--help" => return Err(usage.to_owned()),
-            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}\n{usage}")),
-            _ if target.is_some() => return Err(format!("one host:port only\n{usage}")),
+            "-h" | "--help" => return Err(Stop::Help(usage.to_owned())),
+            flag if flag.starts_with('-') => {
+                return Err(format!("unknown option {flag}\n{usage}").into());
+            }
+            _ if target.is_some() => return Err(format!("one host:port only\n{usage}").into()),
             _ => target = Some(split_host_port(&arg, None)?),
         }
     }

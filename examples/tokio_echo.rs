@@ -17,15 +17,20 @@
 //! Talk to it with Python (`pip install websockets`):
 //! `python3 -m websockets --insecure wss://127.0.0.1:9443` (or `ws://` with `--plain`).
 
-use std::error::Error;
 use std::net::SocketAddr;
+use std::process::ExitCode;
 
+use pipebuf_examples::cli::{Stop, exit};
 use pipebuf_examples::tokio_wss::serve;
 use pipebuf_examples::wss::{ServerArgs, log_line};
 use tokio::net::TcpListener;
 
+fn main() -> ExitCode {
+    exit("tokio_echo", run())
+}
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn run() -> Result<(), Stop> {
     let args = ServerArgs::parse("tokio_echo", std::env::args().skip(1))?;
     let tls = args.tls()?;
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port))).await?;

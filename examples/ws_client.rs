@@ -28,6 +28,7 @@ use std::process::ExitCode;
 use std::sync::mpsc::TryRecvError;
 
 use pipebuf::{PipeBufPair, pipeline};
+use pipebuf_examples::cli::{Stop, exit};
 use pipebuf_examples::client::{
     MioClient, Trust, WsUrl, connect, error_chain, server_name, spawn_reader,
 };
@@ -61,21 +62,15 @@ impl MioConnection for WsChain {
 const QUEUE: usize = 64;
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("ws_client: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    exit("ws_client", run())
 }
 
-fn run() -> Result<(), String> {
+fn run() -> Result<(), Stop> {
     let (url, trust) = parse_args()?;
     let tcp = connect(&url.host, url.port)
         .map_err(|e| format!("cannot connect to {}:{}: {e}", url.host, url.port))?;
     let tls = if url.secure {
-        let config = trust.client_config(&[]).map_err(|e| error_chain(e.as_ref()))?;
+        let config = trust.client_config(&[])?;
         TlsClient::new(config, server_name(&url.host)?).map_err(|e| e.to_string())?
     } else {
         TlsClient::passthrough()
@@ -126,8 +121,10 @@ fn run() -> Result<(), String> {
     result.map_err(|e| error_chain(e.as_ref()))?;
     match client.conn().ws.peer_close() {
         Some(close) if close.code == close_code::NORMAL => Ok(()),
-        Some(close) => Err(format!("the server closed with {} {:?}", close.code, close.reason)),
-        None => Err("the connection ended without a Close frame".to_owned()),
+        Some(close) => {
+            Err(format!("the server closed with {} {:?}", close.code, close.reason).into())
+        }
+        None => Err("the connection ended without a Close frame".into()),
     }
 }
 
@@ -153,7 +150,7 @@ fn show(message: &Message) -> String {
     line
 }
 
-fn parse_args() -> Result<(WsUrl, Trust), String> {
+fn parse_args() -> Result<(WsUrl, Trust), Stop> {
     let usage = "usage: ws_client ws[s]://host[:port][/path] [--cafile cert.pem | --insecure]";
     let mut url = None;
     let mut trust = Trust::default();
@@ -163,9 +160,11 @@ fn parse_args() -> Result<(WsUrl, Trust), String> {
             continue;
         }
         match arg.as_str() {
-            "-h" | "--help" => return Err(usage.to_owned()),
-            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}\n{usage}")),
-            _ if url.is_some() => return Err(format!("one URL only\n{usage}")),
+            "-h" | "--help" => return Err(Stop::Help(usage.to_owned())),
+            flag if flag.starts_with('-') => {
+                return Err(format!("unknown option {flag}\n{usage}").into());
+            }
+            _ if url.is_some() => return Err(format!("one URL only\n{usage}").into()),
             _ => url = Some(WsUrl::parse(&arg)?),
         }
     }

@@ -16,14 +16,19 @@
 //! Talk to it with Python (`pip install websockets`):
 //! `python3 -m websockets --insecure wss://127.0.0.1:9443` (or `ws://` with `--plain`).
 
-use std::error::Error;
 use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use pipebuf_examples::cli::{Stop, exit};
 use pipebuf_examples::wss::{ServerArgs, log_line, serve};
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> ExitCode {
+    exit("wss_echo_server", run())
+}
+
+fn run() -> Result<(), Stop> {
     let args = ServerArgs::parse("wss_echo_server", std::env::args().skip(1))?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();

@@ -2,6 +2,7 @@
 
 use pipebuf::{PBufRd, PBufWr, PipeBuf};
 
+pub mod cli;
 pub mod client;
 #[doc(hidden)]
 pub mod testing;

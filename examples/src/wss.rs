@@ -15,6 +15,8 @@ use pipebuf_stages::rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemO
 use pipebuf_stages::websocket::{CloseFrame, Message, WebsocketServer, close_code};
 use pipebuf_stages::{Echo, Ended, MioConnection, MioServer, Report, TcpLink, TlsServer};
 
+use crate::cli::Stop;
+
 /// WebSocket over TLS over TCP, echoing every message.
 #[pipeline]
 pub struct WssEcho {
@@ -118,19 +120,22 @@ impl ServerArgs {
     ///
     /// # Errors
     ///
-    /// The usage for `--help`, or what is wrong with the arguments.
+    /// [`Stop::Help`] with the usage for `--help`, or [`Stop::Failed`] with what is wrong with
+    /// the arguments.
     ///
     /// # Examples
     ///
     /// ```
+    /// use pipebuf_examples::cli::Stop;
     /// use pipebuf_examples::wss::ServerArgs;
     ///
     /// let args = ServerArgs::parse("server", ["--plain", "--port", "0"].map(String::from))?;
     /// assert_eq!((args.port, args.plain, args.files), (0, true, None));
-    /// assert!(ServerArgs::parse("server", ["--cert".to_owned(), "c.pem".to_owned()]).is_err());
-    /// # Ok::<(), String>(())
+    /// let wrong = ServerArgs::parse("server", ["--cert", "c.pem"].map(String::from));
+    /// assert_eq!(wrong, Err(Stop::Failed("--cert and --key go together".to_owned())));
+    /// # Ok::<(), Stop>(())
     /// ```
-    pub fn parse(program: &str, args: impl IntoIterator<Item = String>) -> Result<Self, String> {
+    pub fn parse(program: &str, args: impl IntoIterator<Item = String>) -> Result<Self, Stop> {
         let (mut port, mut plain, mut cert, mut key) = (9443, false, None, None);
         let mut it = args.into_iter();
         while let Some(arg) = it.next() {
@@ -143,17 +148,21 @@ impl ServerArgs {
                 "--cert" => cert = Some(PathBuf::from(it.next().ok_or("--cert needs a PEM file")?)),
                 "--key" => key = Some(PathBuf::from(it.next().ok_or("--key needs a PEM file")?)),
                 "-h" | "--help" => {
-                    return Err(format!(
-                        "usage: {program} [--port N] [--plain] [--cert PEM --key PEM]"
-                    ));
+                    let usage =
+                        format!("usage: {program} [--port N] [--plain] [--cert PEM --key PEM]");
+                    return Err(Stop::Help(usage));
                 }
-                other => return Err(format!("unknown argument {other} (try --help)")),
+                other => {
+                    return Err(
+                        format!("unknown argument {other} (try --help for the usage)").into()
+                    );
+                }
             }
         }
         let files = match (cert, key) {
             (Some(cert), Some(key)) => Some((cert, key)),
             (None, None) => None,
-            _ => return Err("--cert and --key go together".to_owned()),
+            _ => return Err("--cert and --key go together".into()),
         };
         Ok(ServerArgs { port, plain, files })
     }

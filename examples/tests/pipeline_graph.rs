@@ -41,10 +41,3 @@ fn the_readme_shows_the_current_picture() {
         "README.md's picture is out of date: paste in what `pipeline_graph --mermaid` prints"
     );
 }
-
-#[test]
-fn an_unknown_argument_is_refused() {
-    let output = graph(&["--svg"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("usage"));
-}
