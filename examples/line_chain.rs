@@ -25,8 +25,7 @@ use std::io::{self, Read, Stdin, Stdout, Write};
 use std::process::ExitCode;
 
 use pipebuf::{PBufRdWr, PipeBuf, Stage, pipeline};
-use pipebuf_examples::client::error_chain;
-use pipebuf_stages::{LineSplitter, StdStream, StdStreamPorts};
+use pipebuf_stages::{LineSplitter, StdStream, StdStreamPorts, error_chain};
 
 /// Numbers lines: each line in (a message without its line end) comes out as bytes, its number
 /// right-aligned in six columns, a tab, the line and `\n`.

@@ -26,10 +26,8 @@ use std::sync::mpsc::TryRecvError;
 
 use pipebuf::{PipeBufPair, pipeline};
 use pipebuf_examples::cli::{Stop, exit};
-use pipebuf_examples::client::{
-    MioClient, Trust, connect, error_chain, server_name, spawn_reader, split_host_port,
-};
-use pipebuf_stages::{MioConnection, TcpLink, TlsClient};
+use pipebuf_examples::client::{Trust, connect, server_name, spawn_reader, split_host_port};
+use pipebuf_stages::{MioClient, MioConnection, TcpLink, TlsClient};
 
 /// TLS over TCP, with the application's bytes at the top.
 #[pipeline]
@@ -100,7 +98,7 @@ fn run() -> Result<(), Stop> {
         }
         Ok(active)
     });
-    result.map_err(|e| error_chain(e.as_ref()))?;
+    result?;
     if client.conn().tls.has_received_close_notify() {
         Ok(())
     } else {

@@ -29,11 +29,9 @@ use std::sync::mpsc::TryRecvError;
 
 use pipebuf::{PipeBufPair, pipeline};
 use pipebuf_examples::cli::{Stop, exit};
-use pipebuf_examples::client::{
-    MioClient, Trust, WsUrl, connect, error_chain, server_name, spawn_reader,
-};
+use pipebuf_examples::client::{Trust, WsUrl, connect, server_name, spawn_reader};
 use pipebuf_stages::websocket::{ClientRequest, Message, MessageKind, WebsocketClient, close_code};
-use pipebuf_stages::{MioConnection, TcpLink, TlsClient};
+use pipebuf_stages::{MioClient, MioConnection, TcpLink, TlsClient};
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
@@ -118,7 +116,7 @@ fn run() -> Result<(), Stop> {
         stdout.flush()?;
         Ok(active || server_ended)
     });
-    result.map_err(|e| error_chain(e.as_ref()))?;
+    result?;
     match client.conn().ws.peer_close() {
         Some(close) if close.code == close_code::NORMAL => Ok(()),
         Some(close) => {

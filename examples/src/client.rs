@@ -1,6 +1,6 @@
 //! The client side of the `ws_client` and `tls_client` examples: where to connect, which
-//! certificates to trust, a loop that runs one connection's pipeline on mio, and a thread that
-//! reads standard input and wakes that loop.
+//! certificates to trust, and a thread that reads standard input and wakes the loop of
+//! [`MioClient`](pipebuf_stages::MioClient).
 
 use std::error::Error;
 use std::fs;
@@ -10,12 +10,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
-use std::time::{Duration, Instant};
 
-use pipebuf::{Budget, Status};
-use pipebuf_stages::MioConnection;
+use pipebuf_stages::mio::Waker;
 use pipebuf_stages::mio::net::TcpStream;
-use pipebuf_stages::mio::{Events, Poll, Token, Waker};
 use pipebuf_stages::rustls::client::danger::{
     HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
 };
@@ -287,151 +284,6 @@ pub fn server_name(name: &str) -> Result<ServerName<'static>, String> {
     ServerName::try_from(name.to_owned()).map_err(|_| format!("not a server name: {name}"))
 }
 
-/// Runs the pipeline of one client connection on a mio `Poll` until it is over: the TCP
-/// events go to its [`TcpLink`](pipebuf_stages::TcpLink), and an application callback, called
-/// after every run of the pipeline, takes what the pipeline's outputs hold and feeds its inputs.
-/// Another thread (one reading standard input, say) wakes the loop with
-/// [`waker`](Self::waker).
-///
-/// This is the client's half of what [`MioServer`](pipebuf_stages::MioServer) does for a
-/// server: register the interest the link reports, run the pipeline until it rests, and let a
-/// failed pipeline's link write what the failed stage left (an alert, a Close frame) before
-/// giving up.
-///
-/// # Examples
-///
-/// ```no_run
-/// use pipebuf::{PipeBufPair, pipeline};
-/// use pipebuf_examples::client::{MioClient, connect};
-/// use pipebuf_stages::{MioConnection, TcpLink};
-///
-/// /// Raw TCP, its far end is the application.
-/// #[pipeline]
-/// struct Raw {
-///     tcp: TcpLink,
-///     #[link(tcp.upper <->)]
-///     app: PipeBufPair,
-/// }
-///
-/// impl MioConnection for Raw {
-///     fn tcp(&mut self) -> &mut TcpLink {
-///         &mut self.tcp
-///     }
-/// }
-///
-/// let mut client = MioClient::new(Raw::new(TcpLink::new(connect("127.0.0.1", 7)?)))?;
-/// let mut sent = false;
-/// client.run(|raw| {
-///     let mut app = raw.app();
-///     let received = app.rd.len();
-///     print!("{}", String::from_utf8_lossy(app.rd.data()));
-///     app.rd.consume(received);
-///     if !sent {
-///         app.wr.append(b"hello\n");
-///         app.wr.close();
-///         sent = true;
-///     }
-///     app.rd.consume_eof();
-///     Ok(received > 0 || sent)
-/// })?;
-/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
-/// ```
-#[derive(Debug)]
-pub struct MioClient<C> {
-    poll: Poll,
-    waker: Arc<Waker>,
-    conn: C,
-}
-
-/// The connection's token.
-const TCP: Token = Token(0);
-/// The token of the other threads' wake-ups.
-const WAKE: Token = Token(1);
-/// How long a failed connection may take to write what its failing stage left.
-const LINGER: Duration = Duration::from_millis(500);
-
-impl<C> MioClient<C>
-where
-    C: MioConnection,
-    C::Error: Error + Send + Sync + 'static,
-{
-    /// Makes the poll and its waker for `conn`.
-    ///
-    /// # Errors
-    ///
-    /// The error of making the poll or the waker.
-    pub fn new(conn: C) -> io::Result<Self> {
-        let poll = Poll::new()?;
-        let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
-        Ok(MioClient { poll, waker, conn })
-    }
-
-    /// Returns the waker: another thread calls `wake()` on it when it has something for the
-    /// application callback, which then runs.
-    #[must_use]
-    pub fn waker(&self) -> Arc<Waker> {
-        self.waker.clone()
-    }
-
-    /// Returns the pipeline.
-    #[must_use]
-    pub fn conn(&self) -> &C {
-        &self.conn
-    }
-
-    /// Runs until the pipeline is done (every stream in it has ended), calling `app` after
-    /// every run of the pipeline. `app` returns true if it changed anything (took data, wrote
-    /// some, ended a stream): the pipeline then runs again at once.
-    ///
-    /// # Errors
-    ///
-    /// The pipeline's first error (with its stage, its sources below), once the link has
-    /// written what it could or half a second has passed; a stage that hung; the poll's
-    /// errors; and `app`'s.
-    pub fn run(
-        &mut self,
-        mut app: impl FnMut(&mut C) -> io::Result<bool>,
-    ) -> Result<(), Box<dyn Error + Send + Sync>> {
-        let mut events = Events::with_capacity(64);
-        let mut failed: Option<(C::Error, Instant)> = None;
-        loop {
-            // After a failure the pipeline still runs, without the failed stage, so that the
-            // link writes what that stage left.
-            let status = match self.conn.process_with(Budget::UNLIMITED) {
-                Ok(Status::Hung { stage }) => {
-                    return Err(format!("stage `{stage}` hung: activity but no change").into());
-                }
-                Ok(status) => Some(status),
-                Err(error) => {
-                    failed.get_or_insert((error, Instant::now() + LINGER));
-                    None
-                }
-            };
-            let active = app(&mut self.conn)?;
-            let timeout = match failed {
-                Some((error, deadline)) => {
-                    if self.conn.tcp().interest().is_none() || Instant::now() >= deadline {
-                        return Err(error.into());
-                    }
-                    failed = Some((error, deadline));
-                    Some(deadline.saturating_duration_since(Instant::now()))
-                }
-                None if active => continue,
-                None if status == Some(Status::Done) => return Ok(()),
-                None => None,
-            };
-            self.conn.tcp().register(self.poll.registry(), TCP)?;
-            match self.poll.poll(&mut events, timeout) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                result => result?,
-            }
-            for event in events.iter().filter(|event| event.token() == TCP) {
-                self.conn.tcp().handle_event(event);
-            }
-        }
-    }
-}
-
 /// Reads items on a thread of their own (standard input blocks, and mio cannot poll it
 /// everywhere): `next` gives each item, `None` at the end. Each item, then the end (the channel
 /// disconnected) or an error, is sent down the channel and the loop woken.
@@ -483,6 +335,3 @@ pub fn spawn_reader<T: Send + 'static>(
     });
     rx
 }
-
-/// The error and its sources as one line (the same as `pipebuf_stages::error_chain`).
-pub use pipebuf_stages::error_chain;

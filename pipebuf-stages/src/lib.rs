@@ -64,6 +64,7 @@
 //! | --- | --- | --- |
 //! | `run_blocking` | `std` | a pipeline whose I/O blocks (`StdStream` over blocking streams), until every stream ended |
 //! | `MioServer` | `mio` | one pipeline per accepted TCP connection (a `TcpLink` at the bottom), on one thread: interest re-armed, handshake timeout, idle buffers freed, clean shutdown, a report per connection |
+//! | `MioClient` | `mio` | the pipeline of one connection (a `TcpLink` at the bottom), with an application callback after every run and a waker for other threads |
 //! | `TokioDriver` | `tokio` | a pipeline over any tokio `AsyncRead + AsyncWrite`, both directions in one task, woken by the socket and by the application (`Notify`) |
 //!
 //! Backpressure: the stream stages and the tokio driver stop reading while the link they feed
@@ -212,6 +213,10 @@ pub use blocking::run_blocking;
 mod io;
 #[cfg(feature = "std")]
 pub use io::{DEFAULT_MAX_READ, StdStream, StdStreamPorts, StreamError};
+#[cfg(feature = "mio")]
+mod client;
+#[cfg(feature = "mio")]
+pub use client::{MioClient, MioClientError};
 #[cfg(feature = "mio")]
 mod server;
 #[cfg(feature = "mio")]
