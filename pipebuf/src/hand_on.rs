@@ -69,8 +69,8 @@ impl<T: Default + Clone> Shared<T> {
     }
 }
 
-/// Moves `from` into `to`, leaving defaults behind: the elements of `from` are consumed, and a
-/// clone would copy what they own (a message's payload) and leave it alive in a dead slot. An
+/// Moves `from` into `to`, leaving defaults behind: the elements of `from` are done with, and a
+/// clone would copy what they own (a message's payload) only for the original to be dropped. An
 /// element without drop glue (a byte) owns nothing, so it is copied, which is faster.
 fn take_slice<T: Default + Clone>(to: &mut [T], from: &mut [T]) {
     if core::mem::needs_drop::<T>() {
