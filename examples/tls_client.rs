@@ -60,7 +60,7 @@ fn run() -> Result<(), Stop> {
     let (host, port, trust, sni) = parse_args()?;
     let config = trust.client_config(&[])?;
     let name = server_name(sni.as_deref().unwrap_or(&host))?;
-    let tls = TlsClient::new(config, name).map_err(|e| e.to_string())?;
+    let tls = TlsClient::new(config, name)?;
     let tcp = connect(&host, port).map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
     let mut client = MioClient::new(TlsChain::new(TcpLink::new(tcp), tls))
         .map_err(|e| format!("cannot make the poll: {e}"))?;

@@ -69,7 +69,7 @@ fn run() -> Result<(), Stop> {
         .map_err(|e| format!("cannot connect to {}:{}: {e}", url.host, url.port))?;
     let tls = if url.secure {
         let config = trust.client_config(&[])?;
-        TlsClient::new(config, server_name(&url.host)?).map_err(|e| e.to_string())?
+        TlsClient::new(config, server_name(&url.host)?)?
     } else {
         TlsClient::passthrough()
     };
