@@ -29,8 +29,8 @@ pub struct WssEcho {
     echo: Echo<Message>,
     // Every link has a limit, so that a client that sends without reading fills its own socket
     // buffers, not the server's memory: each stage stops when its output is full. A message
-    // link counts messages, not bytes: 16 whole messages at most each way, each at most
-    // `MAX_MESSAGE`, so about 34 MiB at worst for a client that floods with the largest.
+    // link counts messages, not bytes (16 each way); the WebSocket stage also stops reading
+    // while the messages waiting either way weigh more than `MAX_BACKLOG`.
     #[link(tcp.upper <-> tls.lower, limit = 65536)]
     net: PipeBufPair,
     #[link(tls.upper <-> ws.lower, limit = 65536)]
@@ -56,10 +56,16 @@ pub struct WsEcho {
 /// The largest message the echo servers take: 1 MiB.
 pub const MAX_MESSAGE: usize = 1 << 20;
 
-/// The WebSocket stage of the echo servers: defaults, but messages of at most [`MAX_MESSAGE`].
+/// How much the messages waiting in an echo server's connection, both ways, may weigh before
+/// its WebSocket stage stops reading the client: 1 MiB, so that a client that sends the largest
+/// messages without reading makes the server hold about 2 MiB, not 32.
+pub const MAX_BACKLOG: usize = 1 << 20;
+
+/// The WebSocket stage of the echo servers: defaults, but messages of at most [`MAX_MESSAGE`]
+/// and a backlog of at most [`MAX_BACKLOG`].
 #[must_use]
 pub fn ws_server() -> WebsocketServer {
-    WebsocketServer::new().with_max_message(MAX_MESSAGE)
+    WebsocketServer::new().with_max_message(MAX_MESSAGE).with_max_backlog(MAX_BACKLOG)
 }
 
 /// What both pipelines tell the server.

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use cap::Cap;
 use common::{Server, Ws, echo_once, expect_closed, start_close};
-use pipebuf_examples::wss::{WsEcho, WssEcho, log_line};
+use pipebuf_examples::wss::{MAX_MESSAGE, WsEcho, WssEcho, log_line};
 use pipebuf_stages::{Ended, Report};
 use tungstenite::Message;
 
@@ -314,24 +314,29 @@ impl Tally {
 
 #[test]
 fn a_client_that_sends_without_reading_fills_its_own_buffers_not_the_server() {
-    flood(false);
-    flood(true);
+    for tls in [false, true] {
+        // Messages of 64 KiB meet the links' limits first; messages of the largest size the
+        // server takes meet the WebSocket stage's backlog limit first.
+        flood(tls, 64 << 10);
+        flood(tls, MAX_MESSAGE);
+    }
 }
 
-/// Floods the server with 64 KiB messages from a client that never reads its echoes, and checks
-/// that the server's heap stays within its links' limits, while the client's writes block.
-fn flood(tls: bool) {
+/// Floods the server with messages of `size` bytes from a client that never reads its echoes,
+/// and checks that the server's heap stays bounded, while the client's writes block.
+fn flood(tls: bool, size: usize) {
     let _turn = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     let server = Server::start(tls, |_| {});
     echo_once(&server, &Message::text("warm up"));
     let baseline = ALLOCATOR.allocated();
     let mut ws = server.connect();
     ws.get_ref().tcp().set_write_timeout(Some(Duration::from_millis(500))).expect("a timeout");
-    let payload = vec![7u8; 64 << 10];
+    let payload = vec![7u8; size];
+    let most = (256 << 20) / size;
     let mut sent = 0usize;
     let mut peak = 0usize;
     // Until the socket buffers on both sides are full and a write times out.
-    while sent < 4096 {
+    while sent < most {
         if ws.send(Message::binary(payload.clone())).is_err() {
             break;
         }
@@ -341,15 +346,20 @@ fn flood(tls: bool) {
     std::thread::sleep(Duration::from_millis(300));
     peak = peak.max(ALLOCATOR.allocated().saturating_sub(baseline));
     eprintln!(
-        "flood over {}: {sent} messages of 64 KiB sent before the writes blocked; server heap \
-         at most {} kB over its baseline",
+        "flood over {}: {sent} messages of {} KiB sent before the writes blocked; heap at most \
+         {} kB over its baseline",
         if tls { "wss" } else { "ws" },
+        size >> 10,
         peak / 1000
     );
-    assert!(sent < 4096, "256 MiB went in without blocking: the server reads without bound");
-    // The links' limits (64 KiB each way, 16 messages) and one message being assembled and one
-    // being sent, plus the client's own buffers in this process: far below what was sent.
-    assert!(peak < 8 << 20, "the server held {peak} B for a client that does not read");
+    assert!(sent < most, "256 MiB went in without blocking: the server reads without bound");
+    // The server: its byte links' limits (64 KiB each way), the messages waiting either way up
+    // to the backlog limit (1 MiB), the one that crosses it, one being read and one being
+    // written; the client in this process: the message it is sending, twice (the payload and
+    // its frame). Without the backlog limit, the message links' 16 each way would let the
+    // largest messages take 32 MiB.
+    let bound = 8 << 20;
+    assert!(peak < bound, "{peak} B held for a client that does not read (bound {bound} B)");
     drop(ws);
     server.stop();
 }

@@ -112,8 +112,7 @@ impl<'a, T> PBufRd<'a, T> {
     #[inline]
     #[must_use]
     pub fn data(&self) -> &[T] {
-        let (rd, wr) = (self.pb.rd, self.pb.wr);
-        &self.pb.storage()[rd..wr]
+        self.pb.unread()
     }
 
     /// Returns the unread data, mutable, so that it can be transformed in place before it is

@@ -91,6 +91,12 @@ impl<T> Shared<T> {
         self.wr - self.rd
     }
 
+    /// The unread data.
+    #[inline]
+    pub(crate) fn unread(&self) -> &[T] {
+        &self.storage()[self.rd..self.wr]
+    }
+
     #[inline]
     pub(crate) fn tripwire(&self) -> PBufTrip {
         // `base + rd` and `base + wr` only grow, and `events` counts every state change, so their

@@ -179,6 +179,24 @@ impl<'a, T> PBufWr<'a, T> {
         self.pb.len() > limit
     }
 
+    /// Returns what has been written and not yet consumed, oldest first, so that a producer can
+    /// bound its consumer's backlog by more than a count of elements: the bytes of the messages
+    /// waiting, say.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut p = pipebuf::PipeBuf::<String>::new();
+    /// p.wr().append(&["one".to_owned(), "three".to_owned()]);
+    /// p.rd().consume(1);
+    /// let waiting: usize = p.wr().unread().iter().map(String::len).sum();
+    /// assert_eq!(waiting, 5);
+    /// ```
+    #[must_use]
+    pub fn unread(&self) -> &[T] {
+        self.pb.unread()
+    }
+
     /// Asks the consumer to flush what has been written so far. Has no effect once the stream
     /// has ended.
     ///

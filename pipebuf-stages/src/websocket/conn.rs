@@ -18,6 +18,10 @@ use crate::copy::{copy_unaliased, extend_unaliased};
 /// The default limit on the size of a whole incoming message: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE: usize = 16 << 20;
 
+/// The default limit on the messages waiting on a stage's `upper` side, both ways, before it
+/// stops reading the peer's frames: 4 MiB.
+pub const DEFAULT_MAX_BACKLOG: usize = 4 << 20;
+
 /// The most pings that wait for their pong; past it, the oldest goes unanswered.
 const MAX_PONGS: usize = 16;
 
@@ -101,13 +105,19 @@ impl CloseFrame {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Options {
     pub(crate) max_message: usize,
+    pub(crate) max_backlog: usize,
     pub(crate) streaming: bool,
     pub(crate) deliver_pongs: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { max_message: DEFAULT_MAX_MESSAGE, streaming: false, deliver_pongs: false }
+        Self {
+            max_message: DEFAULT_MAX_MESSAGE,
+            max_backlog: DEFAULT_MAX_BACKLOG,
+            streaming: false,
+            deliver_pongs: false,
+        }
     }
 }
 
@@ -167,6 +177,19 @@ pub(crate) struct Conn {
     closing: bool,
     close_sent: bool,
     failed: bool,
+    /// What came in since `upper.wr` was last seen empty ([`Conn::count_received`]): at least
+    /// what the messages still there weigh, less the earlier pieces of one of them at most.
+    received: usize,
+    /// What the messages left in `upper.rd` after the last call weigh (no further than past the
+    /// limit): most calls frame all there is, and leave nothing to weigh.
+    outgoing: usize,
+}
+
+/// Where the counting of what came in stands: messages in `upper.wr`, bytes in `lower.rd`.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    messages: usize,
+    bytes: usize,
 }
 
 impl Conn {
@@ -211,6 +234,7 @@ impl Conn {
         let result = self
             .receive(&mut lower.rd, &mut upper.wr)
             .and_then(|()| self.send(&mut upper.rd, &mut lower.wr, mask));
+        self.outgoing = weight(upper.rd.data(), self.options.max_backlog);
         if let Err(error) = &result {
             self.fail(error, &mut lower.wr, mask);
             upper.wr.abort();
@@ -238,12 +262,44 @@ impl Conn {
         out.abort();
     }
 
-    /// Frames from the peer to messages, until the input or the room for messages runs out.
+    /// Counts what came in since `mark`: the bytes taken from `lower.rd` (at least the payloads
+    /// of the messages they made) and a slot for each message put in `upper.wr`. The count may
+    /// miss the earlier pieces of one message that began in an earlier call.
+    fn count_received(&mut self, mark: &mut Mark, now: Mark) {
+        let bytes = mark.bytes.saturating_sub(now.bytes);
+        let slots = now.messages.saturating_sub(mark.messages) * size_of::<Message>();
+        self.received = self.received.saturating_add(bytes + slots);
+        *mark = now;
+    }
+
+    /// How much more may come before the backlog is over its limit, or `None` if it is over.
+    /// `received` is what waits in `upper.wr`. What the stage counted as received runs ahead of
+    /// it, since the application takes messages between calls: when that count says the limit
+    /// is passed, `received` is weighed instead (no further than past the limit), so that the
+    /// messages are weighed one by one only near the limit.
+    fn backlog_allowance(&mut self, received: &[Message]) -> Option<usize> {
+        let limit = self.options.max_backlog;
+        if self.received.saturating_add(self.outgoing) > limit {
+            self.received = weight(received, limit);
+        }
+        limit.checked_sub(self.received.saturating_add(self.outgoing))
+    }
+
+    /// Frames from the peer to messages, until the input or the room for messages runs out, or
+    /// the messages waiting either way (in `wr`, and those the application queued) weigh more
+    /// than the backlog allows.
     fn receive(
         &mut self,
         rd: &mut PBufRd<'_>,
         wr: &mut PBufWr<'_, Message>,
     ) -> Result<(), WebsocketError> {
+        // Every message waiting in `wr` was counted when it came; none comes from elsewhere,
+        // and the application takes none while the stage runs.
+        let mut mark = Mark { messages: wr.unread().len(), bytes: rd.len() };
+        if mark.messages == 0 {
+            self.received = 0;
+        }
+        let mut held_back = false;
         loop {
             if let Some(message) = self.ready.take() {
                 if wr.is_full() {
@@ -270,7 +326,15 @@ impl Conn {
                 }
                 continue;
             }
-            if self.ready.is_none() && self.receive_batch(rd, wr)? {
+            // A new message waits while the backlog is over its limit; a message begun goes on
+            // (its own limit bounds it), and so do the control frames between its fragments.
+            self.count_received(&mut mark, Mark { messages: wr.unread().len(), bytes: rd.len() });
+            let allowance = self.backlog_allowance(wr.unread());
+            if allowance.is_none() && self.message.is_none() {
+                held_back = true;
+                break;
+            }
+            if self.ready.is_none() && self.receive_batch(rd, wr, allowance.unwrap_or(0))? {
                 continue;
             }
             let Some(header) = frame::read_header(rd.data(), self.role == Role::Server)? else {
@@ -284,7 +348,9 @@ impl Conn {
                 self.start_frame(rd, header)?;
             }
         }
-        let waits_for_room = self.ready.is_some()
+        self.count_received(&mut mark, Mark { messages: wr.unread().len(), bytes: rd.len() });
+        let waits_for_room = held_back
+            || self.ready.is_some()
             || (self.options.streaming && self.frame_in.is_some() && wr.is_full());
         if !waits_for_room && rd.has_pending_eof() && self.peer_close.is_none() {
             // The transport ended without a Close frame, maybe inside a frame: the connection
@@ -301,11 +367,13 @@ impl Conn {
 
     /// Takes the run of frames at the start of `rd` that are whole data messages and all there
     /// (most small messages are), in one pass: one reservation in `wr` and one `consume` for
-    /// the lot. Returns whether it took any; the frame it stops at is left to the general path.
+    /// the lot, no more than `allowance` lets through. Returns whether it took any; the frame
+    /// it stops at is left to the general path.
     fn receive_batch(
         &mut self,
         rd: &mut PBufRd<'_>,
         wr: &mut PBufWr<'_, Message>,
+        allowance: usize,
     ) -> Result<bool, WebsocketError> {
         if self.message.is_some() || self.options.streaming {
             return Ok(false);
@@ -315,6 +383,10 @@ impl Conn {
         // for nothing.
         let most = rd.len() / if masked { 6 } else { 2 };
         let room = wr.free_space().map_or(most, |free| free.min(most)).min(BATCH);
+        // The messages weigh at most their slots and the bytes of their frames. A run that could
+        // pass the allowance takes one message, which the next turn of `receive` weighs.
+        let room =
+            if room * size_of::<Message>() + rd.len() > allowance { room.min(1) } else { room };
         if room == 0 {
             return Ok(false);
         }
@@ -759,6 +831,19 @@ impl Conn {
     }
 }
 
+/// What `messages` weigh against the backlog limit, each its slot and what its payload holds on
+/// the heap, counted no further than past `limit`. (What is in memory cannot overflow a `usize`.)
+fn weight(messages: &[Message], limit: usize) -> usize {
+    let mut total = 0;
+    for message in messages {
+        if total > limit {
+            break;
+        }
+        total += size_of::<Message>() + message.data().heap_len();
+    }
+    total
+}
+
 /// Appends one message to `wr`, which has room for it.
 fn put(wr: &mut PBufWr<'_, Message>, message: Message) {
     wr.space(1)[0] = message;
@@ -774,6 +859,13 @@ macro_rules! conn_methods {
         #[must_use]
         pub fn with_max_message(mut self, max_message: usize) -> Self {
             self.conn.options.max_message = max_message;
+            self
+        }
+
+        #[doc = concat!("Sets how much the messages waiting on the stage's `upper` side may weigh, in bytes, before it stops reading the ", $peer, "'s frames: those received and not yet taken by the application, and those the application queued that the ", $peer, " has not yet taken (each counts its slot and what its payload holds on the heap; those queued, as the stage's last call left them). It reads again once they weigh less; a message begun is read to its end, so the limit may be passed by a message. A ", $peer, " that sends without reading thus fills its own buffers, not this process's memory. [`DEFAULT_MAX_BACKLOG`](super::DEFAULT_MAX_BACKLOG) by default.")]
+        #[must_use]
+        pub fn with_max_backlog(mut self, max_backlog: usize) -> Self {
+            self.conn.options.max_backlog = max_backlog;
             self
         }
 

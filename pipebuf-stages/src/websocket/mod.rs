@@ -10,7 +10,8 @@
 //! UTF-8, 1009 too big), as a typed [`WebsocketError`], never a panic. Memory is bounded by the limits
 //! whatever a peer sends: the upgrade head ([`DEFAULT_MAX_HEAD`]), the whole message
 //! ([`DEFAULT_MAX_MESSAGE`], or streaming mode, which hands messages on in pieces), 125 bytes for
-//! a control frame. Each stage's docs hold the table of how frames and pipe states map.
+//! a control frame, and the messages waiting on the `upper` side, both ways
+//! ([`DEFAULT_MAX_BACKLOG`]: past it, the stage stops reading frames until they drain). Each stage's docs hold the table of how frames and pipe states map.
 //!
 //! A [`Message`]'s bytes are a [`Payload`]: up to [`Payload::INLINE`] (22) bytes are stored in
 //! the message itself, so that small messages cost no allocation on either side, and a
@@ -86,7 +87,7 @@ pub use utf8::{Utf8Error, Utf8Validator};
 mod client;
 pub use client::{WebsocketClient, WebsocketClientPorts};
 mod conn;
-pub use conn::{CloseFrame, DEFAULT_MAX_MESSAGE};
+pub use conn::{CloseFrame, DEFAULT_MAX_BACKLOG, DEFAULT_MAX_MESSAGE};
 mod error;
 pub use error::{ProtocolError, WebsocketError, close_code};
 mod frame;

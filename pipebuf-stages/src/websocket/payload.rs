@@ -323,6 +323,15 @@ impl Payload {
         }
     }
 
+    /// The bytes the payload holds on the heap: none when inline.
+    #[inline]
+    pub(crate) fn heap_len(&self) -> usize {
+        match &self.0 {
+            Repr::Inline { .. } => 0,
+            Repr::Heap { heap, .. } => heap.len(),
+        }
+    }
+
     /// A heap payload with `meta`.
     fn heap(meta: Meta, heap: Box<[u8]>) -> Self {
         Self(Repr::Heap { bits: meta.0, heap })

@@ -57,6 +57,11 @@ enum State {
 /// | close | a Close frame (the code of [`set_close`](Self::set_close), or the client's, or 1000), then close |
 /// | abort | abort (no Close frame) |
 ///
+/// Backpressure: the stage reads no new message from `lower.rd` while `upper.wr` is full, or
+/// while the messages waiting on its `upper` side (received and not yet taken, or queued and not
+/// yet framed) weigh more than [`with_max_backlog`](Self::with_max_backlog) allows; the client's
+/// bytes then wait in the links and the socket, and nothing already accepted is lost.
+///
 /// # Examples
 ///
 /// A client's upgrade request and a masked text frame ("Hello", RFC 6455, section 5.7) arrive
