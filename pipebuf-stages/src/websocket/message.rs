@@ -311,9 +311,9 @@ impl Drop for PayloadMut<'_> {
 }
 
 impl fmt::Debug for PayloadMut<'_> {
-    /// Prints the payload's bytes.
+    /// Prints the payload as [`Payload`] does.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self.payload, f)
+        fmt::Debug::fmt(&*self.payload, f)
     }
 }
 

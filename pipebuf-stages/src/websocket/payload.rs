@@ -658,11 +658,23 @@ impl Hash for Payload {
 }
 
 impl fmt::Debug for Payload {
-    /// Prints the bytes as a `Vec<u8>` prints, whichever way they are stored.
+    /// Prints the bytes as a `Vec<u8>` prints, whichever way they are stored; of a payload
+    /// longer than 64 bytes, the first 64 and the length, so that a large message printed in a
+    /// log or a failed assertion does not flood it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_slice(), f)
+        let bytes = self.as_slice();
+        match bytes.get(..DEBUG_BYTES) {
+            Some(head) if bytes.len() > DEBUG_BYTES => {
+                f.debug_list().entries(head).finish_non_exhaustive()?;
+                write!(f, " ({} bytes)", bytes.len())
+            }
+            _ => fmt::Debug::fmt(bytes, f),
+        }
     }
 }
+
+/// The most bytes of a payload that `Debug` prints.
+const DEBUG_BYTES: usize = 64;
 
 /// Copies `from`, at most [`Payload::INLINE`] bytes, to the start of `to` as two moves of a
 /// fixed size that may overlap: no `memcpy` call and no loop for the bytes an application hands
@@ -803,6 +815,18 @@ mod tests {
         payload.extend_from_slice(&bytes(5000));
         assert_eq!(&payload[..2], b"ab");
         assert_eq!(&payload[2..], &bytes(5000)[..]);
+    }
+
+    #[test]
+    fn debug_prints_a_long_payload_as_its_first_bytes_and_its_length() {
+        let long = Payload::from(vec![7; 100_000]);
+        let head = alloc::format!("{:?}", [7u8; 64]);
+        let expected = alloc::format!("{}, ..] (100000 bytes)", head.trim_end_matches(']'));
+        assert_eq!(alloc::format!("{long:?}"), expected);
+        assert_eq!(
+            alloc::format!("{:?}", Payload::from(vec![1; 64])),
+            alloc::format!("{:?}", [1u8; 64])
+        );
     }
 
     #[test]
