@@ -63,7 +63,7 @@
 //! | driver | feature | runs |
 //! | --- | --- | --- |
 //! | `run_blocking` | `std` | a pipeline whose I/O blocks (`StdStream` over blocking streams), until every stream ended |
-//! | `MioServer` | `mio` | one pipeline per accepted TCP connection (a `TcpLink` at the bottom), on one thread: interest re-armed, handshake timeout, idle buffers freed, clean shutdown, a report per connection |
+//! | `MioServer` | `mio` | one pipeline per accepted TCP connection (a `TcpLink` at the bottom), on one thread: interest re-armed, handshake timeout, idle buffers freed, clean shutdown, a report per connection, a waker for other threads |
 //! | `MioClient` | `mio` | the pipeline of one connection (a `TcpLink` at the bottom), with an application callback after every run and a waker for other threads |
 //! | `TokioDriver` | `tokio` | a pipeline over any tokio `AsyncRead + AsyncWrite`, both directions in one task, woken by the socket and by the application (`Notify`) |
 //!

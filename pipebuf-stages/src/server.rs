@@ -5,6 +5,7 @@ use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::error::Error;
 use core::time::Duration;
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use mio::net::{TcpListener, TcpStream};
-use mio::{Events, Interest, Poll, Token};
+use mio::{Events, Interest, Poll, Token, Waker};
 use pipebuf::{Budget, Pipeline, Status};
 
 use crate::{TcpLink, error_chain};
@@ -128,7 +129,9 @@ struct Slot<C> {
 /// ([`release_empty_links`](Pipeline::release_empty_links)), and one that has not finished its
 /// handshakes within the handshake timeout is dropped. A failed connection lingers until its
 /// link has written what the failing stage left (a WebSocket Close frame, a TLS alert), at most
-/// half a second. Each connection that ends is reported to `on_end`, once.
+/// half a second. Each connection that ends is reported to `on_end`, once. Other threads wake
+/// the loop with [`waker`](Self::waker), to hand the connections something through
+/// [`run_with`](Self::run_with), or to make it see `stop` at once.
 ///
 /// # Examples
 ///
@@ -150,6 +153,9 @@ struct Slot<C> {
 /// ```
 pub struct MioServer<C, F> {
     poll: Poll,
+    /// Wakes the loop from other threads: for the `on_wake` hook of [`MioServer::run_with`], or
+    /// to see `stop` at once.
+    waker: Arc<Waker>,
     listener: TcpListener,
     make: F,
     /// Boxed, so that the table a peak of connections leaves behind stays small.
@@ -164,6 +170,8 @@ pub struct MioServer<C, F> {
 
 /// The listener's token; connection `i` has token `i + 1`.
 const LISTENER: Token = Token(0);
+/// The token of the other threads' wake-ups.
+const WAKE: Token = Token(usize::MAX);
 /// How often quiet connections give back memory and handshake timeouts are checked.
 const SWEEP: Duration = Duration::from_secs(1);
 /// How long a failed connection may take to write what its failing stage left.
@@ -183,10 +191,12 @@ where
     /// The error of binding the address or of making the poll.
     pub fn bind(addr: SocketAddr, make: F) -> io::Result<Self> {
         let poll = Poll::new()?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
         let mut listener = TcpListener::bind(addr)?;
         poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
         Ok(MioServer {
             poll,
+            waker,
             listener,
             make,
             slots: Vec::new(),
@@ -227,6 +237,15 @@ where
         self.slots.len() - self.free.len()
     }
 
+    /// Returns the waker: another thread calls `wake()` on it when it has something for the
+    /// connections, and the server then calls the `on_wake` hook of
+    /// [`run_with`](Self::run_with); or after setting `stop`, so that the server sees it at
+    /// once instead of within a tenth of a second.
+    #[must_use]
+    pub fn waker(&self) -> Arc<Waker> {
+        self.waker.clone()
+    }
+
     /// Serves until `stop` is set, then asks every connection to end
     /// ([`MioConnection::shut_down`]) and waits for them for the grace time; reports each
     /// connection to `on_end` when it ends.
@@ -234,7 +253,71 @@ where
     /// # Errors
     ///
     /// An error of the poll itself; errors of connections end only those connections.
-    pub fn run(&mut self, stop: &AtomicBool, mut on_end: impl FnMut(&Report)) -> io::Result<()> {
+    pub fn run(&mut self, stop: &AtomicBool, on_end: impl FnMut(&Report)) -> io::Result<()> {
+        self.run_with(stop, on_end, || |_: &mut C| false)
+    }
+
+    /// Serves as [`run`](Self::run) does, and after each wake-up from [`waker`](Self::waker)
+    /// calls `on_wake` once (to take what the other threads have), then the function it returns
+    /// with every open connection: that feeds the pipeline's application end and returns true
+    /// if it changed anything, and the server then runs that pipeline.
+    ///
+    /// # Errors
+    ///
+    /// An error of the poll itself; errors of connections end only those connections.
+    ///
+    /// # Examples
+    ///
+    /// A server that sends every client each line another thread hands it:
+    ///
+    /// ```no_run
+    /// use std::sync::atomic::AtomicBool;
+    /// use std::sync::mpsc;
+    /// use pipebuf::{PipeBufPair, pipeline};
+    /// use pipebuf_stages::{MioConnection, MioServer, TcpLink};
+    ///
+    /// #[pipeline]
+    /// struct Feed {
+    ///     tcp: TcpLink,
+    ///     #[link(tcp.upper <->)]
+    ///     app: PipeBufPair,
+    /// }
+    ///
+    /// impl MioConnection for Feed {
+    ///     fn tcp(&mut self) -> &mut TcpLink {
+    ///         &mut self.tcp
+    ///     }
+    /// }
+    ///
+    /// let mut server = MioServer::bind("127.0.0.1:7000".parse()?, |stream, _peer| {
+    ///     Ok(Feed::new(TcpLink::new(stream)))
+    /// })?;
+    /// let (lines, news) = mpsc::channel::<String>();
+    /// let waker = server.waker();
+    /// std::thread::spawn(move || {
+    ///     for n in 0.. {
+    ///         std::thread::sleep(std::time::Duration::from_secs(1));
+    ///         let _ = lines.send(format!("tick {n}\n"));
+    ///         let _ = waker.wake();
+    ///     }
+    /// });
+    /// server.run_with(&AtomicBool::new(false), |_| {}, || {
+    ///     let fresh: Vec<String> = news.try_iter().collect();
+    ///     move |feed: &mut Feed| {
+    ///         for line in &fresh {
+    ///             feed.app().wr.append(line.as_bytes());
+    ///         }
+    ///         !fresh.is_empty()
+    ///     }
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run_with<W: FnMut(&mut C) -> bool>(
+        &mut self,
+        stop: &AtomicBool,
+        mut on_end: impl FnMut(&Report),
+        mut on_wake: impl FnMut() -> W,
+    ) -> io::Result<()> {
         let mut events = Events::with_capacity(1024);
         let mut next_sweep = Instant::now() + SWEEP;
         let mut shutdown: Option<Instant> = None;
@@ -270,12 +353,24 @@ where
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 result => result?,
             }
+            let mut woken = false;
             for event in &events {
                 if event.token() == LISTENER {
                     self.accept(&mut on_end);
+                } else if event.token() == WAKE {
+                    woken = true;
                 } else if let Some(Some(slot)) = self.slots.get_mut(event.token().0 - 1) {
                     slot.conn.tcp().handle_event(event);
                     self.drive(event.token().0 - 1, &mut on_end);
+                }
+            }
+            if woken {
+                let mut feed = on_wake();
+                for i in 0..self.slots.len() {
+                    let Some(Some(slot)) = self.slots.get_mut(i) else { continue };
+                    if slot.failed.is_none() && feed(&mut slot.conn) {
+                        self.drive(i, &mut on_end);
+                    }
                 }
             }
             // One more turn for each connection that was cut short, in order: a busy one
