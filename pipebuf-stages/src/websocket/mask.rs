@@ -117,11 +117,20 @@ pub(crate) fn extend_masked(to: &mut Vec<u8>, key: [u8; 4], offset: usize, from:
     to.extend_from_slice(buffer);
 }
 
-/// Masks or unmasks the whole of an inline payload's storage in place from key position 0,
-/// the bytes past its length included (they mean nothing): fixed lengths, so a few
-/// instructions and no loop.
+/// Returns the whole of an inline payload's storage masked or unmasked with `key` (if any)
+/// from key position 0, the bytes past its length included (they mean nothing): fixed lengths,
+/// so a few instructions and no loop.
 #[inline]
-pub(crate) fn mask_array<const N: usize>(key: [u8; 4], bytes: &mut [u8; N]) {
+pub(crate) fn masked_array<const N: usize>(key: Option<[u8; 4]>, mut bytes: [u8; N]) -> [u8; N] {
+    if let Some(key) = key {
+        mask_array(key, &mut bytes);
+    }
+    bytes
+}
+
+/// Masks `bytes` in place, as [`masked_array`] returns them.
+#[inline]
+fn mask_array<const N: usize>(key: [u8; 4], bytes: &mut [u8; N]) {
     let (_, word) = key_at(key, 0);
     let mut words = bytes.chunks_exact_mut(WORD);
     for chunk in &mut words {

@@ -16,7 +16,7 @@ use core::mem;
 use core::ops::{Deref, DerefMut};
 
 use super::MessageKind;
-use super::mask::{copy_masked, extend_masked, mask_array};
+use super::mask::{copy_masked, extend_masked, masked_array};
 use crate::copy::{copy_unaliased, extend_unaliased};
 
 /// The bytes of a [`Message`](super::Message): up to [`Payload::INLINE`] bytes are stored in the
@@ -356,10 +356,7 @@ impl Payload {
         if let Ok(len @ 0..=INLINE_U8) = u8::try_from(n) {
             let mut bytes = [0; Self::INLINE];
             copy_short(&mut bytes, from);
-            if let Some(key) = key {
-                mask_array(key, &mut bytes);
-            }
-            return Self(Repr::Inline { bits: len, bytes });
+            return Self(Repr::Inline { bits: len, bytes: masked_array(key, bytes) });
         }
         Self::from_masked_on_heap(key, 0, from)
     }
@@ -402,11 +399,7 @@ impl Payload {
         meta: Meta,
     ) -> Self {
         if let (Ok(n @ 0..=INLINE_U8), Some(head)) = (u8::try_from(len), from.first_chunk()) {
-            let mut bytes = *head;
-            if let Some(key) = key {
-                mask_array(key, &mut bytes);
-            }
-            return Self(Repr::Inline { bits: n | meta.0, bytes });
+            return Self(Repr::Inline { bits: n | meta.0, bytes: masked_array(key, *head) });
         }
         // invariant: the caller gives `from` at least `len` bytes, as documented.
         Self::from_masked(key, &from[..len]).with_meta(meta)
@@ -431,12 +424,8 @@ impl Payload {
         if let (Ok(n @ 0..=INLINE_U8), Some(head), Repr::Inline { bits, bytes }) =
             (u8::try_from(len), from.first_chunk(), &mut self.0)
         {
-            let mut new = *head;
-            if let Some(key) = key {
-                mask_array(key, &mut new);
-            }
             *bits = n | meta.0;
-            *bytes = new;
+            *bytes = masked_array(key, *head);
             return;
         }
         self.replace_masked_prefix(key, from, len, meta);
@@ -456,11 +445,7 @@ impl Payload {
     #[inline]
     pub(crate) fn write_masked(&self, key: Option<[u8; 4]>, to: &mut [u8]) {
         if let (Repr::Inline { bytes, .. }, Some(head)) = (&self.0, to.first_chunk_mut()) {
-            let mut new = *bytes;
-            if let Some(key) = key {
-                mask_array(key, &mut new);
-            }
-            *head = new;
+            *head = masked_array(key, *bytes);
             return;
         }
         let from = self.as_slice();
