@@ -4,7 +4,6 @@
 use alloc::sync::Arc;
 use core::error::Error;
 use core::fmt;
-use core::time::Duration;
 use std::io;
 use std::time::Instant;
 
@@ -12,6 +11,7 @@ use mio::{Events, Poll, Token, Waker};
 use pipebuf::{Budget, Status};
 
 use crate::MioConnection;
+use crate::server::LINGER;
 
 /// Runs the pipeline of one connection on a mio `Poll` until it is over: the TCP events go to
 /// its [`TcpLink`](crate::TcpLink), and an application callback, called after every run of the
@@ -88,8 +88,6 @@ pub struct MioClient<C> {
 const TCP: Token = Token(0);
 /// The token of the other threads' wake-ups.
 const WAKE: Token = Token(1);
-/// How long a failed connection may take to write what its failing stage left.
-const LINGER: Duration = Duration::from_millis(500);
 
 impl<C: MioConnection> MioClient<C> {
     /// Makes the poll and its waker for `conn`.

@@ -174,8 +174,9 @@ const LISTENER: Token = Token(0);
 const WAKE: Token = Token(usize::MAX);
 /// How often quiet connections give back memory and handshake timeouts are checked.
 const SWEEP: Duration = Duration::from_secs(1);
-/// How long a failed connection may take to write what its failing stage left.
-const LINGER: Duration = Duration::from_millis(500);
+/// How long a failed connection may take to write what its failing stage left (here and in
+/// [`MioClient`](crate::MioClient)).
+pub(crate) const LINGER: Duration = Duration::from_millis(500);
 
 impl<C, F> MioServer<C, F>
 where
