@@ -11,6 +11,7 @@ use mio::{Events, Poll, Token, Waker};
 use pipebuf::{Budget, Status};
 
 use crate::MioConnection;
+use crate::chain::Hung;
 use crate::server::LINGER;
 
 /// Runs the pipeline of one connection on a mio `Poll` until it is over: the TCP events go to
@@ -196,9 +197,7 @@ impl<E> fmt::Display for MioClientError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MioClientError::Pipeline { .. } => f.write_str("the pipeline failed"),
-            MioClientError::Hung { stage } => {
-                write!(f, "stage `{stage}` hung: it reports activity but changes nothing")
-            }
+            MioClientError::Hung { stage } => Hung(stage).fmt(f),
             MioClientError::Poll { .. } => f.write_str("the poll failed"),
             MioClientError::App { .. } => f.write_str("the application failed"),
         }

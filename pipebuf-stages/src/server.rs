@@ -4,7 +4,7 @@
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::error::Error;
@@ -18,6 +18,7 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 use pipebuf::{Budget, Pipeline, Status};
 
+use crate::chain::Hung;
 use crate::{TcpLink, error_chain};
 
 /// A pipeline with a [`TcpLink`] at the bottom, as [`MioServer`] runs it.
@@ -453,9 +454,7 @@ where
                 quiet = true;
                 None
             }
-            Ok(Status::Hung { stage }) => Some(Ended::Failed {
-                error: format!("stage `{stage}` hung: it reports activity but changes nothing"),
-            }),
+            Ok(Status::Hung { stage }) => Some(Ended::Failed { error: Hung(stage).to_string() }),
             Err(error) => {
                 if slot.failed.is_none() {
                     let failed = Ended::Failed { error: error_chain(&error) };

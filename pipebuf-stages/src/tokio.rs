@@ -15,6 +15,7 @@ use ::tokio::time::{Instant, Sleep, sleep};
 use pipebuf::{Budget, PBufRdWr, Pipeline, Status};
 
 use crate::StreamError;
+use crate::chain::Hung;
 use crate::io::{Core, End, Out};
 
 /// A pipeline whose bottom link is external, so that [`TokioDriver`] connects it to a stream.
@@ -572,9 +573,7 @@ impl<E> fmt::Display for TokioError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TokioError::Pipeline { .. } => f.write_str("the pipeline failed"),
-            TokioError::Hung { stage } => {
-                write!(f, "stage `{stage}` hung: it reports activity but changes nothing")
-            }
+            TokioError::Hung { stage } => Hung(stage).fmt(f),
             TokioError::Stream { .. } => f.write_str("the stream failed"),
         }
     }
